@@ -185,6 +185,8 @@ EVIDENCE_ALLOWED_TYPES = env_list(
         "text/plain",
     ],
 )
+PDF_MAX_HTML_BYTES = env_int("PDF_MAX_HTML_BYTES", 10 * 1024 * 1024, minimum=10_000)
+PDF_RENDER_TIMEOUT = env_int("PDF_RENDER_TIMEOUT", 60, minimum=1, maximum=600)
 API_TOKEN_LIFETIME = timedelta(days=env_int("API_TOKEN_LIFETIME_DAYS", 90, minimum=1, maximum=3650))
 API_MAX_PAGE_SIZE = 200
 
@@ -239,4 +241,5 @@ LOGGING = {
     "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
     "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
     "root": {"handlers": ["console"], "level": env_str("LOG_LEVEL", "INFO")},
+    "loggers": {"fontTools": {"level": "WARNING"}},
 }
