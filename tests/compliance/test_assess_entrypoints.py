@@ -27,7 +27,7 @@ GDPR_FACTS = {
 
 
 def _run(args: list[str], stdin: str) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(  # noqa: S603 - our own manage.py
+    return subprocess.run(
         [sys.executable, "manage.py", "assess", *args],
         input=stdin,
         capture_output=True,
