@@ -73,8 +73,8 @@ def evaluate(context: Context) -> RegimeOutcome:
     if residents > ATTORNEY_GENERAL_THRESHOLD:
         base, provisional = context.follow(RESIDENTS.code, residents_due)
         outcome.reasons.append(
-            f"Attorney General: {residents} residents, more than {ATTORNEY_GENERAL_THRESHOLD}: submit a sample "
-            f"notice within {ATTORNEY_GENERAL_DAYS} calendar days of the resident notice"
+            f"Attorney General: {residents} residents, more than {ATTORNEY_GENERAL_THRESHOLD}: submit a "
+            f"sample notice within {ATTORNEY_GENERAL_DAYS} calendar days of the resident notice"
         )
         outcome.obligations.append(
             ATTORNEY_GENERAL.make(
@@ -92,7 +92,8 @@ def evaluate(context: Context) -> RegimeOutcome:
         )
     else:
         outcome.reasons.append(
-            f"Attorney General: {residents} residents, the threshold is more than {ATTORNEY_GENERAL_THRESHOLD}"
+            f"Attorney General: {residents} residents, the threshold is more than "
+            f"{ATTORNEY_GENERAL_THRESHOLD}"
         )
     return outcome
 

@@ -11,8 +11,8 @@ from . import designations as d
 from .model import Context, Regime, RegimeOutcome, not_applicable
 
 NOT_IN_FORCE = (
-    "CIRCIA is not in force: CISA has not issued the final rule (6 U.S.C. 681b), so no report to CISA is due "
-    "(72 hours for covered incidents, 24 hours for ransom payments once it is)"
+    "CIRCIA is not in force: CISA has not issued the final rule (6 U.S.C. 681b), so no report to CISA is "
+    "due (72 hours for covered incidents, 24 hours for ransom payments once it is)"
 )
 
 

@@ -10,7 +10,7 @@ in `entity.custom_regimes`, the regime is active and its clock-start time is kno
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 
 from .catalogue import REGIME_CODES
@@ -54,12 +54,13 @@ class CustomRegimeSpec:
     amount: int
     unit: str
     holiday_country: str | None = None
-    required_fields: tuple[str, ...] = ()
+    required_fields: Sequence[str] = ()
     basis: str = ""
     active: bool = True
     _spec: ObligationSpec | None = field(default=None, init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:
+        """Keep a list of required fields (as an admin form gives it) as a tuple: the spec stays hashable."""
         if isinstance(self.required_fields, list):
             object.__setattr__(self, "required_fields", tuple(self.required_fields))
 
@@ -112,7 +113,7 @@ class CustomRegimeSpec:
                 regime=self.code,
                 recipient=self.recipient,
                 basis=self.basis or f"{self.name} (custom regime)",
-                required_fields=self.required_fields,
+                required_fields=tuple(self.required_fields),
             )
             object.__setattr__(self, "_spec", spec)
         return spec

@@ -114,7 +114,10 @@ def _holiday_reason(country: str | None) -> str:
     if country is None:
         return "No entity country recorded: the weekend rule moves only Saturday and Sunday deadlines"
     if not has_holiday_calendar(country):
-        return f"No public-holiday calendar for {country}: the weekend rule moves only Saturday and Sunday deadlines"
+        return (
+            f"No public-holiday calendar for {country}: the weekend rule moves only Saturday and Sunday "
+            "deadlines"
+        )
     return f"The weekend rule uses the national public holidays of {country}"
 
 
@@ -150,12 +153,12 @@ def evaluate(context: Context) -> RegimeOutcome:
     if classified_at is None:
         initial_due = None
         outcome.reasons.append(
-            "Major, but the classification time (classified_major_at) is not recorded: the initial notification "
-            "is shown as urgent until it is"
+            "Major, but the classification time (classified_major_at) is not recorded: the initial "
+            "notification is shown as urgent until it is"
         )
         initial_rule = (
-            "4 hours after classification as major and no later than 24 hours after becoming aware; "
-            "record classified_major_at to compute the due time"
+            "4 hours after classification as major and no later than 24 hours after becoming aware; record "
+            "classified_major_at to compute the due time"
         )
     else:
         after_classification = after_hours(classified_at, INITIAL_AFTER_CLASSIFICATION_HOURS)

@@ -41,11 +41,13 @@ def assess(
     facts name a custom regime that is not passed in (facts parsed against another
     configuration).
     """
-    custom_specs = validate_all(custom_regimes)
-    configured = {spec.code for spec in custom_specs}
-    for index, code in enumerate(facts.entity.custom_regimes):
-        if code not in configured:
-            raise FactsError(f"entity.custom_regimes[{index}]", f"{code!r} is not a configured custom regime")
+    custom_specs = validate_all(custom_regimes) if custom_regimes else ()
+    if facts.entity.custom_regimes:
+        configured = {spec.code for spec in custom_specs}
+        for index, code in enumerate(facts.entity.custom_regimes):
+            if code not in configured:
+                field = f"entity.custom_regimes[{index}]"
+                raise FactsError(field, f"{code!r} is not a configured custom regime")
     context = Context(facts=facts, entity_zone=zone(facts.entity.timezone))
     obligations: list[Obligation] = []
     explanation: list[RegimeExplanation] = []
@@ -93,5 +95,5 @@ def required_fields_for(code: str, *, custom_regimes: Iterable[CustomRegimeSpec]
         return spec.required_fields
     for custom in custom_regimes:
         if custom.obligation_code == code:
-            return custom.required_fields
+            return tuple(custom.required_fields)
     raise KeyError(code)

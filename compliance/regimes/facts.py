@@ -196,7 +196,11 @@ def _decode_json(text: str | bytes | bytearray) -> object:
 
     try:
         return json.loads(text, object_pairs_hook=refuse_duplicates, parse_constant=refuse_constant)
-    except (json.JSONDecodeError, UnicodeDecodeError) as error:
+    except FactsError:
+        raise
+    except RecursionError:
+        raise FactsError("facts", "is nested too deeply") from None
+    except ValueError as error:
         raise FactsError("facts", f"is not valid JSON ({error})") from None
 
 
@@ -211,6 +215,8 @@ def _object(value: object, field: str) -> dict[str, Any]:
 
 
 def _refuse_unknown(value: dict[str, Any], allowed: frozenset[str], parent: str) -> None:
+    if allowed.issuperset(value):
+        return
     for key in value:
         if key not in allowed:
             shown = key if isinstance(key, str) else repr(key)

@@ -85,8 +85,8 @@ def evaluate_controller_law(context: Context, law: ControllerLaw) -> RegimeOutco
         if risk_is_none(risk):
             outcome.reasons.append(
                 f"{law.controller_designation}, personal data involved, risk none: the breach is unlikely to "
-                f"result in a risk to individuals, so no notification ({law.law} Art. 33(1)); record it in the "
-                "internal breach register (Art. 33(5))"
+                f"result in a risk to individuals, so no notification ({law.law} Art. 33(1)); record it in "
+                "the internal breach register (Art. 33(5))"
             )
         else:
             outcome.reasons.append(
@@ -105,7 +105,8 @@ def evaluate_controller_law(context: Context, law: ControllerLaw) -> RegimeOutco
             exemption = personal_data.data_subject_exemption
             if risk != "high":
                 outcome.reasons.append(
-                    f"Data subjects: {describe_risk(risk)} is below high, no communication ({law.law} Art. 34(1))"
+                    f"Data subjects: {describe_risk(risk)} is below high, no communication ({law.law} Art. "
+                    "34(1))"
                 )
             elif exemption is not None:
                 outcome.reasons.append(
@@ -114,7 +115,8 @@ def evaluate_controller_law(context: Context, law: ControllerLaw) -> RegimeOutco
                 )
             else:
                 outcome.reasons.append(
-                    "Data subjects: risk high and no Art. 34(3) exemption recorded: communicate without undue delay"
+                    "Data subjects: risk high and no Art. 34(3) exemption recorded: communicate without "
+                    "undue delay"
                 )
                 outcome.obligations.append(
                     law.data_subjects.make(

@@ -86,8 +86,8 @@ def evaluate(context: Context) -> RegimeOutcome:
         )
     if risk_is_none(personal_data.risk):
         return not_applicable(
-            "Risk none: the four-factor risk assessment demonstrated a low probability that the PHI has been "
-            "compromised, so there is no breach (45 CFR 164.402(2))"
+            "Risk none: the four-factor risk assessment demonstrated a low probability that the PHI has "
+            "been compromised, so there is no breach (45 CFR 164.402(2))"
         )
     aware_at = context.facts.times.aware_at
     zone = context.entity_zone
@@ -110,21 +110,22 @@ def evaluate(context: Context) -> RegimeOutcome:
         total = personal_data.total_subjects
         if total >= HHS_IMMEDIATE_THRESHOLD:
             outcome.reasons.append(
-                f"HIPAA HHS: {total} individuals in total, {HHS_IMMEDIATE_THRESHOLD} or more: notify HHS within "
-                f"{DAYS} calendar days of discovery"
+                f"HIPAA HHS: {total} individuals in total, {HHS_IMMEDIATE_THRESHOLD} or more: notify HHS "
+                f"within {DAYS} calendar days of discovery"
             )
             outcome.obligations.append(
                 HHS.make(
                     context,
                     clock_start=aware_at,
                     due_at=sixty_days,
-                    rule=f"{DAYS} calendar days after discovery ({HHS_IMMEDIATE_THRESHOLD} or more individuals)",
+                    rule=f"{DAYS} calendar days after discovery ({HHS_IMMEDIATE_THRESHOLD} or more "
+                    "individuals)",
                 )
             )
         else:
             outcome.reasons.append(
-                f"HIPAA HHS: {total} individuals in total, fewer than {HHS_IMMEDIATE_THRESHOLD}: annual log, due "
-                f"{DAYS} days after the end of the calendar year of discovery"
+                f"HIPAA HHS: {total} individuals in total, fewer than {HHS_IMMEDIATE_THRESHOLD}: annual log, "
+                f"due {DAYS} days after the end of the calendar year of discovery"
             )
             outcome.obligations.append(
                 HHS.make(
@@ -145,7 +146,8 @@ def evaluate(context: Context) -> RegimeOutcome:
         for state, residents in states:
             if residents > MEDIA_THRESHOLD:
                 outcome.reasons.append(
-                    f"HIPAA media {state}: {residents} residents, more than {MEDIA_THRESHOLD}: notify prominent media"
+                    f"HIPAA media {state}: {residents} residents, more than {MEDIA_THRESHOLD}: notify "
+                    "prominent media"
                 )
                 outcome.obligations.append(
                     MEDIA.make(
@@ -154,17 +156,19 @@ def evaluate(context: Context) -> RegimeOutcome:
                         recipient=f"Prominent media outlets serving {state}",
                         clock_start=aware_at,
                         due_at=sixty_days,
-                        rule=f"{DAYS} calendar days after discovery (more than {MEDIA_THRESHOLD} residents of "
-                        f"{state})",
+                        rule=f"{DAYS} calendar days after discovery (more than {MEDIA_THRESHOLD} residents "
+                        f"of {state})",
                     )
                 )
             else:
                 outcome.reasons.append(
-                    f"HIPAA media {state}: {residents} residents, the threshold is more than {MEDIA_THRESHOLD}"
+                    f"HIPAA media {state}: {residents} residents, the threshold is more than "
+                    f"{MEDIA_THRESHOLD}"
                 )
     if is_business_associate:
         outcome.reasons.append(
-            f"{d.HIPAA_BUSINESS_ASSOCIATE}: notify the covered entity within {DAYS} calendar days of discovery"
+            f"{d.HIPAA_BUSINESS_ASSOCIATE}: notify the covered entity within {DAYS} calendar days of "
+            "discovery"
         )
         outcome.obligations.append(
             COVERED_ENTITY.make(

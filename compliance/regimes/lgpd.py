@@ -90,8 +90,8 @@ def evaluate(context: Context) -> RegimeOutcome:
     outcome = RegimeOutcome(
         applies=True,
         reasons=[
-            f"{d.LGPD_CONTROLLER}, personal data involved, {describe_risk(personal_data.risk)}: communicate to "
-            f"the ANPD and the data subjects within {days} business days"
+            f"{d.LGPD_CONTROLLER}, personal data involved, {describe_risk(personal_data.risk)}: communicate "
+            f"to the ANPD and the data subjects within {days} business days"
             + (f" ({d.LGPD_SMALL_AGENT}: deadline doubled)" if is_small_agent else "")
         ],
     )

@@ -57,8 +57,8 @@ def evaluate(context: Context) -> RegimeOutcome:
     )
     if personal_data.risk == "high":
         outcome.reasons.append(
-            "Risk high: serious harm is likely, an eligible data breach; notify the OAIC and individuals as soon "
-            "as practicable"
+            "Risk high: serious harm is likely, an eligible data breach; notify the OAIC and individuals as "
+            "soon as practicable"
         )
         outcome.obligations.append(
             NOTICE.make(

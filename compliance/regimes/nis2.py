@@ -102,8 +102,8 @@ def evaluate(context: Context) -> RegimeOutcome:
     handling_ended_at = times.handling_ended_at
     if handling_ended_at is not None and handling_ended_at > one_month_after_notification:
         outcome.reasons.append(
-            "Incident still being handled one month after the notification: progress report then, final report "
-            "one month after handling ended"
+            "Incident still being handled one month after the notification: progress report then, final "
+            "report one month after handling ended"
         )
         outcome.obligations.append(
             PROGRESS.make(

@@ -62,8 +62,8 @@ def evaluate(context: Context) -> RegimeOutcome:
     total = personal_data.total_subjects
     if risk != "high" and total < SCALE_THRESHOLD:
         return not_applicable(
-            f"Not notifiable: {describe_risk(risk)} is not significant harm and {total} individuals, "
-            f"the scale threshold is {SCALE_THRESHOLD} or more"
+            f"Not notifiable: {describe_risk(risk)} is not significant harm and {total} individuals, the "
+            f"scale threshold is {SCALE_THRESHOLD} or more"
         )
     why = []
     if risk == "high":

@@ -37,8 +37,8 @@ def evaluate(context: Context) -> RegimeOutcome:
     risk = context.facts.personal_data.risk
     if risk != "high":
         return not_applicable(
-            f"{describe_risk(risk).capitalize()} is not a real risk of significant harm: keep a record (s 10.3), "
-            "no report"
+            f"{describe_risk(risk).capitalize()} is not a real risk of significant harm: keep a record (s "
+            "10.3), no report"
         )
     return RegimeOutcome(
         applies=True,
@@ -51,8 +51,8 @@ def evaluate(context: Context) -> RegimeOutcome:
                 context,
                 clock_start=determined_at,
                 due_at=None,
-                rule="As soon as feasible after determining that the breach creates a real risk of significant "
-                "harm",
+                rule="As soon as feasible after determining that the breach creates a real risk of "
+                "significant harm",
             )
         ],
     )

@@ -26,7 +26,6 @@ per country and year; zones are cached per key.
 from __future__ import annotations
 
 import calendar
-from collections.abc import Iterable
 from datetime import UTC, date, datetime, time, timedelta
 from functools import cache, lru_cache
 from zoneinfo import ZoneInfo
@@ -92,11 +91,13 @@ def local_date(instant: datetime, deadline_zone: ZoneInfo) -> date:
     return instant.astimezone(deadline_zone).date()
 
 
+@lru_cache(maxsize=16384)
 def end_of_local_day(day: date, deadline_zone: ZoneInfo) -> datetime:
     """23:59:59 local on `day` (the later occurrence if the zone repeats that second)."""
     return localize(datetime.combine(day, END_OF_DAY), deadline_zone, ambiguous_later=True)
 
 
+@lru_cache(maxsize=16384)
 def at_local_time(day: date, wall_clock: time, deadline_zone: ZoneInfo) -> datetime:
     """`wall_clock` on `day` in `deadline_zone`, gaps normalised forward, folds first occurrence."""
     return localize(datetime.combine(day, wall_clock), deadline_zone)
@@ -112,8 +113,10 @@ def after_calendar_days(clock_start: datetime, days: int, deadline_zone: ZoneInf
     return end_of_local_day(local_date(clock_start, deadline_zone) + timedelta(days=days), deadline_zone)
 
 
+@lru_cache(maxsize=16384)
 def nth_business_day(start_day: date, count: int, country: str | None) -> date:
-    """The Nth working day after `start_day` (which itself is never counted)."""
+    """The Nth working day after `start_day` (which itself is never counted); cached, as many
+    incidents share a start day."""
     day = start_day
     remaining = count
     one_day = timedelta(days=1)
@@ -171,16 +174,7 @@ def roll_to_next_working_day_noon(due: datetime, deadline_zone: ZoneInfo, countr
     return at_local_time(nth_business_day(due_day, 1, country), NOON, deadline_zone)
 
 
-def non_working_days(start: date, end: date, country: str | None) -> Iterable[date]:
-    """Days between `start` and `end` inclusive that are weekends or holidays (for explanations)."""
-    day = start
-    while day <= end:
-        if not is_working_day(day, country):
-            yield day
-        day += timedelta(days=1)
-
-
-@lru_cache(maxsize=4096)
+@lru_cache(maxsize=16384)
 def render_instant(instant: datetime | None, deadline_zone: ZoneInfo) -> str | None:
     """ISO 8601 with the deadline zone's offset, seconds precision (never `Z`).
 

@@ -59,8 +59,8 @@ def evaluate(context: Context) -> RegimeOutcome:
     return RegimeOutcome(
         applies=True,
         reasons=[
-            "SEC registrant with a material incident: Form 8-K Item 1.05 by 17:30 New York time on the 4th US "
-            "federal business day after the materiality determination"
+            "SEC registrant with a material incident: Form 8-K Item 1.05 by 17:30 New York time on the 4th "
+            "US federal business day after the materiality determination"
         ],
         obligations=[
             FORM_8K.make(
