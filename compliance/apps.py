@@ -4,3 +4,7 @@ from django.apps import AppConfig
 class ComplianceConfig(AppConfig):
     name = "compliance"
     verbose_name = "Compliance"
+    demo_seeder = "compliance.demo.seed_compliance"
+
+    def ready(self) -> None:
+        from compliance import guards, signals  # noqa: F401  (frozen reports; obligations follow incidents)

@@ -84,7 +84,7 @@ def _display(field: str, value: Any) -> str:
     return str(value)
 
 
-def _timeline(
+def timeline_record(
     incident: Incident,
     *,
     kind: str,
@@ -145,7 +145,7 @@ def incident_create(
     if service_list:
         incident.services.set(service_list)
     kind_word = "Exercise" if is_exercise else "Incident"
-    _timeline(
+    timeline_record(
         incident,
         kind=TimelineKind.DECLARED,
         text=f"{kind_word} declared with severity {severity.name} ({category.name}).",
@@ -226,7 +226,7 @@ def incident_update(
             text = f"{label} updated."
         else:
             text = f"{label} changed from {_display(field, old)} to {_display(field, new)}."
-        _timeline(
+        timeline_record(
             incident,
             kind=TimelineKind.FIELD_CHANGE,
             text=text,
@@ -236,7 +236,7 @@ def incident_update(
         audit_changes[field] = [_display(field, old), _display(field, new)]
     if services_change is not None:
         old_names, new_names = services_change
-        _timeline(
+        timeline_record(
             incident,
             kind=TimelineKind.FIELD_CHANGE,
             text=f"Affected services changed from {', '.join(old_names) or '(none)'} "
@@ -297,7 +297,7 @@ def incident_transition(
     text = f"Status changed from {IncidentStatus(old_status).label} to {IncidentStatus(target).label}."
     if note.strip():
         text += f" {note.strip()}"
-    _timeline(
+    timeline_record(
         incident,
         kind=TimelineKind.STATUS_CHANGE,
         text=text,
@@ -368,7 +368,7 @@ def incident_add_note(
     if occurred_at is not None and occurred_at > timezone.now() + _CLOCK_SKEW:
         raise ValidationError({"occurred_at": "This time is in the future."})
     incident = _lock(incident)
-    event = _timeline(incident, kind=TimelineKind.NOTE, text=text, actor=actor, occurred_at=occurred_at)
+    event = timeline_record(incident, kind=TimelineKind.NOTE, text=text, actor=actor, occurred_at=occurred_at)
     audit_record(
         action="incident.note_added",
         actor=actor,
@@ -415,7 +415,7 @@ def incident_assign_role(
         text = f"{new_name} is now {role.name}."
     else:
         text = f"{old_name} is no longer {role.name}."
-    _timeline(
+    timeline_record(
         incident,
         kind=TimelineKind.ROLE_CHANGE,
         text=text,
@@ -515,7 +515,7 @@ def evidence_add(
         evidence.size = hashing.bytes_seen
         evidence.sha256 = hashing.sha256.hexdigest()
         evidence.save(force_insert=True)
-        _timeline(
+        timeline_record(
             incident,
             kind=TimelineKind.EVIDENCE,
             text=f"Evidence added: {original_name} ({evidence.size} bytes, SHA-256 {evidence.sha256[:12]}…).",

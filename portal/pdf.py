@@ -22,8 +22,7 @@ from django.template.loader import render_to_string
 
 logger = logging.getLogger(__name__)
 
-STATIC_SCHEME = "portal-static:"
-BASE_URL = f"{STATIC_SCHEME}/"
+BASE_URL = "https://portal-assets.invalid/static/"
 
 
 class PdfRenderError(Exception):
@@ -42,8 +41,8 @@ def _fetcher_class() -> Any:
         def fetch(self, url: str, headers: Mapping[str, str] | None = None) -> Any:
             if url.startswith("data:"):
                 return super().fetch(url, headers)
-            if url.startswith(STATIC_SCHEME):
-                relative = url[len(STATIC_SCHEME) :].lstrip("/").split("?", 1)[0].split("#", 1)[0]
+            if url.startswith(BASE_URL):
+                relative = url[len(BASE_URL) :].split("?", 1)[0].split("#", 1)[0]
                 found = finders.find(relative) if relative and ".." not in relative.split("/") else None
                 if found:
                     path = Path(found if isinstance(found, str) else found[0])

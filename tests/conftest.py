@@ -43,9 +43,10 @@ def restore_guards(django_db_blocker) -> Iterator[None]:
 
 
 @pytest.fixture
-def tx_db(restore_guards, transactional_db) -> Iterator[None]:
+def tx_db(restore_guards, django_db_serialized_rollback, transactional_db) -> Iterator[None]:
     """A transactional database whose append-only guards are lifted only for
-    pytest-django's flush after the test, and put back after that."""
+    pytest-django's flush after the test, and put back after that. The rows
+    that migrations created (roles, severities...) are restored after the flush."""
     yield
     for guard in GUARDS:
         guard.drop(connection)

@@ -2,16 +2,55 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.db import transaction
+from django.http import FileResponse, HttpResponse, StreamingHttpResponse
+from django_filters.rest_framework import DjangoFilterBackend
 from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import OpenApiExample, extend_schema
-from rest_framework import status
+from drf_spectacular.utils import OpenApiExample, OpenApiParameter, extend_schema
+from rest_framework import filters, mixins, status, viewsets
+from rest_framework.decorators import action
+from rest_framework.exceptions import NotAuthenticated, ValidationError
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from compliance import permissions as rules
+from compliance import services
+from compliance.api.serializers import (
+    AssessmentDetailSerializer,
+    AssessmentSerializer,
+    AssessmentWriteSerializer,
+    CommentInputSerializer,
+    CustomRegimeSerializer,
+    FeedUrlSerializer,
+    LegalEntitySerializer,
+    ObligationSerializer,
+    RationaleInputSerializer,
+    RegulatorReportSerializer,
+    ReportCreateSerializer,
+    ReportFieldsSerializer,
+    SubmitInputSerializer,
+)
+from compliance.calendar import deadlines_calendar, feed_token_rotate, feed_user
+from compliance.choices import ObligationStatus, ReportAction, ReportStatus
+from compliance.documents import render_report_pdf
+from compliance.filtersets import ObligationFilterSet, ReportFilterSet
+from compliance.models import Assessment, CustomRegime, LegalEntity, Obligation, RegulatorReport
 from compliance.regimes import FactsError, assess_json
-from compliance.selectors import active_custom_regimes
+from compliance.register import register_rows
+from compliance.selectors import (
+    assessments_visible_to,
+    custom_regime_specs,
+    obligations_visible_to,
+    reports_visible_to,
+)
+from incidents.selectors import incidents_visible_to
+from portal.api.concurrency import expected_version, with_etag
+from portal.api.mixins import AuditedModelMixin
+from portal.audit import audit_record
+from portal.filters import StrictOrderingFilter
+
+ID = r"[0-9]{1,18}"
 
 
 class AssessView(APIView):
@@ -53,7 +92,314 @@ class AssessView(APIView):
         if not isinstance(explain, bool):
             return Response({"explain": ["Must be true or false."]}, status=status.HTTP_400_BAD_REQUEST)
         try:
-            result = assess_json(facts, custom_regimes=active_custom_regimes(), explain=explain)
+            result = assess_json(facts, custom_regimes=custom_regime_specs(), explain=explain)
         except FactsError as exc:
             return Response({exc.field or "detail": [exc.message]}, status=status.HTTP_400_BAD_REQUEST)
         return Response(result)
+
+
+class LegalEntityViewSet(AuditedModelMixin, viewsets.ModelViewSet):
+    """Legal entities with their designations and competent authorities (administrators write)."""
+
+    queryset = LegalEntity.objects.prefetch_related("custom_regimes", "authorities")
+    serializer_class = LegalEntitySerializer
+    lookup_value_regex = ID
+    filter_backends = [filters.SearchFilter, StrictOrderingFilter]
+    search_fields = ["name", "lei", "country"]
+    ordering_fields = ["name", "country"]
+
+
+class CustomRegimeViewSet(AuditedModelMixin, viewsets.ModelViewSet):
+    """Administrator-defined regimes (internal policy, contracts, card brands)."""
+
+    queryset = CustomRegime.objects.all()
+    serializer_class = CustomRegimeSerializer
+    lookup_value_regex = ID
+
+
+class AssessmentViewSet(
+    mixins.ListModelMixin,
+    mixins.RetrieveModelMixin,
+    mixins.CreateModelMixin,
+    mixins.UpdateModelMixin,
+    viewsets.GenericViewSet,
+):
+    """One compliance assessment per incident: the facts and decisions behind its obligations."""
+
+    queryset = Assessment.objects.all()
+    serializer_class = AssessmentSerializer
+    lookup_value_regex = ID
+    filter_backends = [DjangoFilterBackend]
+    filterset_fields = ["entity", "incident", "risk", "personal_data_involved"]
+    required_permissions = rules.ASSESSMENTS
+
+    def get_queryset(self) -> Any:
+        return assessments_visible_to(self.request.user).order_by("-updated_at", "-id")
+
+    @extend_schema(responses={200: AssessmentDetailSerializer})
+    def retrieve(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        assessment = self.get_object()
+        return with_etag(Response(AssessmentDetailSerializer(assessment).data), assessment.version)
+
+    def _save(self, request: Request, incident: Any, data: dict[str, Any], version: int | None) -> Assessment:
+        decisions = data.pop("decisions", [])
+        assessment = services.assessment_save(
+            incident=incident, actor=request.user, data=data, expected_version=version
+        )
+        for decision in decisions:
+            services.decision_record(assessment=assessment, actor=request.user, **decision)
+        return assessment
+
+    @extend_schema(request=AssessmentWriteSerializer, responses={201: AssessmentDetailSerializer})
+    def create(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        data = AssessmentWriteSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        values = dict(data.validated_data)
+        incident = values.pop("incident", None)
+        if incident is None:
+            raise ValidationError({"incident": "Name the incident to assess."})
+        if not incidents_visible_to(request.user).filter(pk=incident.pk).exists():
+            raise ValidationError({"incident": "No such incident."})
+        if Assessment.objects.filter(incident=incident).exists():
+            raise ValidationError({"incident": "This incident is assessed already; change that assessment."})
+        with transaction.atomic():
+            assessment = self._save(request, incident, values, None)
+        fresh = assessments_visible_to(request.user).get(pk=assessment.pk)
+        return with_etag(
+            Response(AssessmentDetailSerializer(fresh).data, status=status.HTTP_201_CREATED), fresh.version
+        )
+
+    @extend_schema(request=AssessmentWriteSerializer, responses={200: AssessmentDetailSerializer})
+    def update(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        assessment = self.get_object()
+        data = AssessmentWriteSerializer(assessment, data=request.data, partial=True)
+        data.is_valid(raise_exception=True)
+        values = dict(data.validated_data)
+        values.pop("incident", None)
+        with transaction.atomic():
+            self._save(request, assessment.incident, values, expected_version(request, required=False))
+        fresh = assessments_visible_to(request.user).get(pk=assessment.pk)
+        return with_etag(Response(AssessmentDetailSerializer(fresh).data), fresh.version)
+
+    @extend_schema(request=AssessmentWriteSerializer, responses={200: AssessmentDetailSerializer})
+    def partial_update(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        return self.update(request, *args, **kwargs)
+
+
+class ObligationViewSet(viewsets.ReadOnlyModelViewSet):
+    """Obligations computed by the engine, ordered by due time; overdue is derived."""
+
+    queryset = Obligation.objects.all()
+    serializer_class = ObligationSerializer
+    lookup_value_regex = ID
+    filterset_class = ObligationFilterSet
+    filter_backends = [DjangoFilterBackend]
+    required_permissions = rules.OBLIGATIONS
+
+    def get_queryset(self) -> Any:
+        return (
+            obligations_visible_to(self.request.user)
+            .prefetch_related("due_changes", "reports")
+            .select_related("decided_by")
+        )
+
+    @extend_schema(request=RationaleInputSerializer, responses={200: ObligationSerializer})
+    @action(detail=True, methods=["post"])
+    def not_required(self, request: Request, pk: str | None = None) -> Response:
+        """Decide that no notification is needed (a rationale is required)."""
+        data = RationaleInputSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        obligation = services.obligation_mark_not_required(
+            obligation=self.get_object(), actor=request.user, rationale=data.validated_data["rationale"]
+        )
+        return Response(ObligationSerializer(self.get_queryset().get(pk=obligation.pk)).data)
+
+    @extend_schema(request=RationaleInputSerializer, responses={200: ObligationSerializer})
+    @action(detail=True, methods=["post"])
+    def reopen(self, request: Request, pk: str | None = None) -> Response:
+        """Undo a not-required decision."""
+        data = RationaleInputSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        obligation = services.obligation_reopen(
+            obligation=self.get_object(), actor=request.user, rationale=data.validated_data["rationale"]
+        )
+        return Response(ObligationSerializer(self.get_queryset().get(pk=obligation.pk)).data)
+
+
+def _report_action(name: str, input_serializer: type) -> Any:
+    @extend_schema(request=input_serializer, responses={200: RegulatorReportSerializer})
+    def run(self: RegulatorReportViewSet, request: Request, pk: str | None = None) -> Response:
+        data = input_serializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        submission = None
+        if name == ReportAction.SUBMIT:
+            submission = services.SubmissionInput(
+                reference=data.validated_data["submission_reference"],
+                submitted_at=data.validated_data["submitted_at"],
+            )
+        report = services.report_transition(
+            report=self.get_object(),
+            action=name,
+            actor=request.user,
+            comment=data.validated_data.get("comment", ""),
+            submission=submission,
+        )
+        return self._respond(report.pk)
+
+    run.__name__ = name
+    run.__doc__ = f"{ReportAction(name).label} (409 when the report's status does not allow it)."
+    return action(detail=True, methods=["post"])(run)
+
+
+class RegulatorReportViewSet(viewsets.ModelViewSet):
+    """Regulator reports: drafted, reviewed, approved by a second person, submitted and frozen.
+
+    PATCH/PUT change ``fields`` of a draft and need ``If-Match: "<version>"``.
+    """
+
+    queryset = RegulatorReport.objects.all()
+    serializer_class = RegulatorReportSerializer
+    lookup_value_regex = ID
+    filterset_class = ReportFilterSet
+    filter_backends = [DjangoFilterBackend]
+    required_permissions = rules.REPORTS
+
+    def get_queryset(self) -> Any:
+        return reports_visible_to(self.request.user).select_related("superseded_by")
+
+    def _respond(self, pk: int, code: int = status.HTTP_200_OK) -> Response:
+        report = self.get_queryset().get(pk=pk)
+        return with_etag(Response(RegulatorReportSerializer(report).data, status=code), report.version)
+
+    def retrieve(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        return self._respond(self.get_object().pk)
+
+    @extend_schema(request=ReportCreateSerializer, responses={201: RegulatorReportSerializer})
+    def create(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        data = ReportCreateSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        obligation = data.validated_data["obligation"]
+        if not obligations_visible_to(request.user).filter(pk=obligation.pk).exists():
+            raise ValidationError({"obligation": "No such obligation."})
+        report = services.report_create(
+            obligation=obligation, actor=request.user, supersedes=data.validated_data["supersedes"]
+        )
+        return self._respond(report.pk, status.HTTP_201_CREATED)
+
+    @extend_schema(request=ReportFieldsSerializer, responses={200: RegulatorReportSerializer})
+    def update(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        report = self.get_object()
+        version = expected_version(request, required=True)
+        data = ReportFieldsSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        services.report_update(
+            report=report, actor=request.user, fields=data.validated_data["fields"], expected_version=version
+        )
+        return self._respond(report.pk)
+
+    @extend_schema(request=ReportFieldsSerializer, responses={200: RegulatorReportSerializer})
+    def partial_update(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        return self.update(request, *args, **kwargs)
+
+    def destroy(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        services.report_delete(report=self.get_object(), actor=request.user)
+        return Response(status=status.HTTP_204_NO_CONTENT)
+
+    submit_for_review = _report_action(ReportAction.SUBMIT_FOR_REVIEW, CommentInputSerializer)
+    request_changes = _report_action(ReportAction.REQUEST_CHANGES, CommentInputSerializer)
+    approve = _report_action(ReportAction.APPROVE, CommentInputSerializer)
+    withdraw = _report_action(ReportAction.WITHDRAW, CommentInputSerializer)
+    submit = _report_action(ReportAction.SUBMIT, SubmitInputSerializer)
+
+    @extend_schema(responses={(200, "application/pdf"): OpenApiTypes.BINARY})
+    @action(detail=True, methods=["get"])
+    def pdf(self, request: Request, pk: str | None = None) -> HttpResponse:
+        """The PDF: for a submitted report the stored bytes as sent; otherwise a fresh preview marked DRAFT."""
+        report = self.get_object()
+        filename = f"{report.incident.reference}-{report.obligation.code.replace('/', '-').replace(':', '-')}"
+        if report.status == ReportStatus.SUBMITTED:
+            response: HttpResponse = FileResponse(
+                report.pdf.open("rb"),
+                content_type="application/pdf",
+                as_attachment=True,
+                filename=f"{filename}.pdf",
+            )
+            response["X-Content-SHA256"] = report.pdf_sha256
+        else:
+            response = HttpResponse(render_report_pdf(report, draft=True), content_type="application/pdf")
+            response["Content-Disposition"] = f'attachment; filename="{filename}-DRAFT.pdf"'
+        response["X-Content-Type-Options"] = "nosniff"
+        response["Cache-Control"] = "private, no-store"
+        audit_record(
+            action="report.pdf_exported",
+            actor=request.user,
+            obj=report,
+            changes={"status": report.status, "stored": report.status == ReportStatus.SUBMITTED},
+        )
+        return response
+
+
+class DeadlinesFeedView(APIView):
+    """iCalendar feed of the open obligations you may see.
+
+    Calendar apps that cannot sign in use the secret URL from
+    ``POST /api/v1/compliance/deadlines/feed/`` (``?token=...``).
+    """
+
+    public = True
+
+    @extend_schema(
+        parameters=[OpenApiParameter("token", str, description="The secret of your feed URL.")],
+        responses={(200, "text/calendar"): OpenApiTypes.BINARY},
+    )
+    def get(self, request: Request) -> HttpResponse:
+        user = request.user if request.user and request.user.is_authenticated else None
+        key = request.query_params.get("token")
+        if user is None and key:
+            user = feed_user(key)
+        if user is None:
+            raise NotAuthenticated("Sign in, or use your feed URL with its token.")
+        if not user.has_perms(rules.DEADLINES_FEED["GET"]):
+            return HttpResponse(status=status.HTTP_403_FORBIDDEN)
+        obligations = obligations_visible_to(user).filter(status=ObligationStatus.OPEN, due_at__isnull=False)
+        response = HttpResponse(deadlines_calendar(obligations), content_type="text/calendar; charset=utf-8")
+        response["Content-Disposition"] = 'inline; filename="deadlines.ics"'
+        response["Cache-Control"] = "private, max-age=300"
+        return response
+
+
+class FeedTokenView(APIView):
+    """Create or rotate your secret calendar feed URL (the previous one stops working)."""
+
+    required_permissions = rules.FEED_ROTATE
+
+    @extend_schema(request=None, responses={201: FeedUrlSerializer})
+    def post(self, request: Request) -> Response:
+        key = feed_token_rotate(user=request.user)
+        url = request.build_absolute_uri(f"/api/v1/compliance/deadlines.ics?token={key}")
+        return Response({"url": url}, status=status.HTTP_201_CREATED)
+
+
+class BreachRegisterView(APIView):
+    """Every assessed incident, notified or not, with decisions and rationale, as CSV."""
+
+    required_permissions = rules.REGISTER
+
+    @extend_schema(responses={(200, "text/csv"): OpenApiTypes.STR})
+    def get(self, request: Request) -> StreamingHttpResponse:
+        assessments = (
+            assessments_visible_to(request.user)
+            .prefetch_related("incident__obligations")
+            .order_by("incident__detected_at")
+        )
+        audit_record(
+            action="register.exported",
+            actor=request.user,
+            object_type="compliance.register",
+            object_repr="breach register",
+        )
+        response = StreamingHttpResponse(
+            register_rows(assessments.iterator(chunk_size=200)), content_type="text/csv"
+        )
+        response["Content-Disposition"] = 'attachment; filename="breach-register.csv"'
+        return response

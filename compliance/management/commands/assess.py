@@ -11,7 +11,7 @@ from typing import Any
 from django.core.management.base import BaseCommand, CommandError
 
 from compliance.regimes import FactsError, assess_json
-from compliance.selectors import active_custom_regimes
+from compliance.selectors import custom_regime_specs
 
 
 class Command(BaseCommand):
@@ -41,7 +41,7 @@ class Command(BaseCommand):
                 f"invalid JSON: {exc.msg} at line {exc.lineno} column {exc.colno}", returncode=2
             ) from None
         try:
-            result = assess_json(data, custom_regimes=active_custom_regimes(), explain=options["explain"])
+            result = assess_json(data, custom_regimes=custom_regime_specs(), explain=options["explain"])
         except FactsError as exc:
             message = " ".join(str(exc).split())
             raise CommandError(message, returncode=2) from None

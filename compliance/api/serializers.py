@@ -1,0 +1,360 @@
+from __future__ import annotations
+
+from typing import Any
+
+from rest_framework import serializers
+
+from compliance.choices import DataSubjectExemption, DecisionKind, DoraCriterion, RiskLevel
+from compliance.facts import current_decisions, facts_for
+from compliance.models import (
+    Assessment,
+    AssessmentDecision,
+    CompetentAuthority,
+    CustomRegime,
+    LegalEntity,
+    Obligation,
+    ObligationDueChange,
+    RegulatorReport,
+)
+from compliance.report_fields import field_info
+from compliance.services import report_missing_fields, report_required_fields
+from incidents.models import Incident
+from portal.api.fields import AwareDateTimeField, StrictModelSerializer, UserSummarySerializer
+
+HIPAA_FACTORS = ("nature_and_extent", "unauthorised_person", "acquired_or_viewed", "mitigation")
+
+
+class CompetentAuthoritySerializer(serializers.ModelSerializer):
+    class Meta:
+        model = CompetentAuthority
+        fields = ["id", "regime", "name", "contact", "portal_url"]
+
+
+class LegalEntitySerializer(StrictModelSerializer):
+    custom_regimes = serializers.SlugRelatedField(
+        slug_field="code", many=True, queryset=CustomRegime.objects.all(), required=False
+    )
+    authorities = CompetentAuthoritySerializer(many=True, read_only=True)
+
+    class Meta:
+        model = LegalEntity
+        fields = [
+            "id",
+            "name",
+            "lei",
+            "country",
+            "subdivision",
+            "timezone",
+            "designations",
+            "custom_regimes",
+            "dpo_contact",
+            "is_active",
+            "authorities",
+        ]
+
+
+class CustomRegimeSerializer(StrictModelSerializer):
+    class Meta:
+        model = CustomRegime
+        fields = [
+            "id",
+            "code",
+            "name",
+            "recipient",
+            "clock_start",
+            "amount",
+            "unit",
+            "holiday_country",
+            "required_fields",
+            "basis",
+            "is_active",
+        ]
+
+    def validate(self, attrs: dict[str, Any]) -> dict[str, Any]:
+        instance = CustomRegime(**{**(self._current() if self.instance else {}), **attrs})
+        instance.clean()
+        return attrs
+
+    def _current(self) -> dict[str, Any]:
+        return {field: getattr(self.instance, field) for field in self.Meta.fields if field != "id"}
+
+
+class DecisionSerializer(serializers.ModelSerializer):
+    decided_by = UserSummarySerializer(read_only=True)
+
+    class Meta:
+        model = AssessmentDecision
+        fields = ["id", "kind", "value", "decided_at", "decided_by", "rationale", "recorded_at"]
+
+
+class DecisionInputSerializer(serializers.Serializer):
+    kind = serializers.ChoiceField(choices=DecisionKind.choices)
+    value = serializers.BooleanField()
+    decided_at = AwareDateTimeField(required=False, allow_null=True, default=None)
+    rationale = serializers.CharField(max_length=10_000)
+
+
+class AssessmentSerializer(StrictModelSerializer):
+    incident_reference = serializers.CharField(source="incident.reference", read_only=True)
+    entity_name = serializers.CharField(source="entity.name", read_only=True)
+    updated_by = UserSummarySerializer(read_only=True)
+    decisions = serializers.SerializerMethodField()
+    decision_history = DecisionSerializer(source="decisions", many=True, read_only=True)
+    dora_major_suggested = serializers.SerializerMethodField()
+
+    class Meta:
+        model = Assessment
+        fields = [
+            "id",
+            "incident",
+            "incident_reference",
+            "entity",
+            "entity_name",
+            "personal_data_involved",
+            "risk",
+            "risk_rationale",
+            "data_subjects",
+            "records",
+            "data_categories",
+            "subjects_by_jurisdiction",
+            "phi_involved",
+            "phi_secured",
+            "hipaa_four_factor",
+            "data_subject_exemption",
+            "dora_criteria",
+            "dora_major_suggested",
+            "decisions",
+            "decision_history",
+            "version",
+            "updated_at",
+            "updated_by",
+        ]
+        read_only_fields = fields
+
+    def get_decisions(self, assessment: Assessment) -> dict[str, Any]:
+        return {
+            kind: DecisionSerializer(decision).data
+            for kind, decision in current_decisions(assessment).items()
+        }
+
+    def get_dora_major_suggested(self, assessment: Assessment) -> bool:
+        return dora_major_suggested(assessment.dora_criteria)
+
+
+class AssessmentDetailSerializer(AssessmentSerializer):
+    """One assessment, with the facts the regime engine sees (one more query per row, so detail only)."""
+
+    facts = serializers.SerializerMethodField()
+
+    class Meta(AssessmentSerializer.Meta):
+        fields = [*AssessmentSerializer.Meta.fields, "facts"]
+        read_only_fields = fields
+
+    def get_facts(self, assessment: Assessment) -> dict[str, Any]:
+        return facts_for(assessment)
+
+
+def dora_major_suggested(criteria: list[str]) -> bool:
+    """Del. Reg. (EU) 2024/1772 Art. 8(1): critical services affected, and either
+    malicious access that may lead to data losses or two other criteria met."""
+    met = set(criteria)
+    others = met - {DoraCriterion.CRITICAL_SERVICES, DoraCriterion.MALICIOUS_ACCESS}
+    return DoraCriterion.CRITICAL_SERVICES in met and (
+        DoraCriterion.MALICIOUS_ACCESS in met or len(others) >= 2
+    )
+
+
+class AssessmentWriteSerializer(StrictModelSerializer):
+    incident = serializers.PrimaryKeyRelatedField(queryset=Incident.objects.all(), required=False)
+    entity = serializers.PrimaryKeyRelatedField(
+        queryset=LegalEntity.objects.filter(is_active=True), required=False
+    )
+    risk = serializers.ChoiceField(choices=RiskLevel.choices, required=False)
+    data_subject_exemption = serializers.ChoiceField(
+        choices=DataSubjectExemption.choices, required=False, allow_blank=True
+    )
+    dora_criteria = serializers.ListField(
+        child=serializers.ChoiceField(choices=DoraCriterion.choices), required=False, max_length=20
+    )
+    subjects_by_jurisdiction = serializers.DictField(
+        child=serializers.IntegerField(min_value=0, max_value=10**10), required=False
+    )
+    hipaa_four_factor = serializers.DictField(required=False)
+    decisions = DecisionInputSerializer(many=True, required=False, write_only=True)
+
+    class Meta:
+        model = Assessment
+        fields = [
+            "incident",
+            "entity",
+            "personal_data_involved",
+            "risk",
+            "risk_rationale",
+            "data_subjects",
+            "records",
+            "data_categories",
+            "subjects_by_jurisdiction",
+            "phi_involved",
+            "phi_secured",
+            "hipaa_four_factor",
+            "data_subject_exemption",
+            "dora_criteria",
+            "decisions",
+        ]
+        extra_kwargs = {"data_subjects": {"max_value": 10**10}, "records": {"max_value": 10**12}}
+
+    def validate_hipaa_four_factor(self, value: dict[str, Any]) -> dict[str, Any]:
+        allowed = {*HIPAA_FACTORS, "low_probability_of_compromise"}
+        unknown = sorted(set(value) - allowed)
+        if unknown:
+            raise serializers.ValidationError(
+                f"Unknown factor(s): {', '.join(unknown)}; use {', '.join(sorted(allowed))}."
+            )
+        for key in HIPAA_FACTORS:
+            if key in value and not isinstance(value[key], str):
+                raise serializers.ValidationError(f"{key}: a text.")
+        if "low_probability_of_compromise" in value and not isinstance(
+            value["low_probability_of_compromise"], bool
+        ):
+            raise serializers.ValidationError("low_probability_of_compromise: true or false.")
+        return value
+
+    def validate_dora_criteria(self, value: list[str]) -> list[str]:
+        return sorted(set(value))
+
+
+class ObligationDueChangeSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = ObligationDueChange
+        fields = ["old_due_at", "new_due_at", "reason", "changed_at"]
+
+
+class ObligationSerializer(serializers.ModelSerializer):
+    incident_reference = serializers.CharField(source="incident.reference", read_only=True)
+    entity_name = serializers.CharField(source="entity.name", read_only=True)
+    overdue = serializers.BooleanField(source="is_overdue", read_only=True)
+    decided_by = UserSummarySerializer(read_only=True)
+    due_changes = ObligationDueChangeSerializer(many=True, read_only=True)
+    reports = serializers.SerializerMethodField()
+
+    class Meta:
+        model = Obligation
+        fields = [
+            "id",
+            "incident",
+            "incident_reference",
+            "entity",
+            "entity_name",
+            "code",
+            "regime",
+            "recipient",
+            "clock_start",
+            "due_at",
+            "deadline_timezone",
+            "status",
+            "status_reason",
+            "overdue",
+            "urgent",
+            "provisional",
+            "rule",
+            "basis",
+            "required_fields",
+            "decided_by",
+            "decided_at",
+            "due_changes",
+            "reports",
+            "created_at",
+            "updated_at",
+        ]
+        read_only_fields = fields
+
+    def get_reports(self, obligation: Obligation) -> list[dict[str, Any]]:
+        return [{"id": report.pk, "status": report.status} for report in obligation.reports.all()]
+
+
+class RationaleInputSerializer(serializers.Serializer):
+    rationale = serializers.CharField(max_length=10_000)
+
+
+class RegulatorReportSerializer(serializers.ModelSerializer):
+    author = UserSummarySerializer(read_only=True)
+    reviewer = UserSummarySerializer(read_only=True)
+    approver = UserSummarySerializer(read_only=True)
+    submitted_by = UserSummarySerializer(read_only=True)
+    code = serializers.CharField(source="obligation.code", read_only=True)
+    required_fields = serializers.SerializerMethodField()
+    missing_fields = serializers.SerializerMethodField()
+    field_labels = serializers.SerializerMethodField()
+    superseded_by = serializers.SerializerMethodField()
+    due_at = serializers.DateTimeField(source="obligation.due_at", read_only=True)
+
+    class Meta:
+        model = RegulatorReport
+        fields = [
+            "id",
+            "obligation",
+            "incident",
+            "code",
+            "status",
+            "fields",
+            "required_fields",
+            "missing_fields",
+            "field_labels",
+            "version",
+            "author",
+            "reviewer",
+            "approver",
+            "submitted_by",
+            "created_at",
+            "updated_at",
+            "submitted_for_review_at",
+            "reviewed_at",
+            "review_comment",
+            "approved_at",
+            "submitted_at",
+            "submission_reference",
+            "pdf_sha256",
+            "pdf_size",
+            "content_sha256",
+            "supersedes",
+            "superseded_by",
+            "due_at",
+        ]
+        read_only_fields = fields
+
+    def get_required_fields(self, report: RegulatorReport) -> list[str]:
+        return report_required_fields(report)
+
+    def get_missing_fields(self, report: RegulatorReport) -> list[str]:
+        return report_missing_fields(report)
+
+    def get_field_labels(self, report: RegulatorReport) -> dict[str, dict[str, str]]:
+        keys = dict.fromkeys([*report_required_fields(report), *report.fields])
+        return {key: {"label": field_info(key).label, "guidance": field_info(key).guidance} for key in keys}
+
+    def get_superseded_by(self, report: RegulatorReport) -> int | None:
+        return getattr(getattr(report, "superseded_by", None), "pk", None)
+
+
+class ReportCreateSerializer(serializers.Serializer):
+    obligation = serializers.PrimaryKeyRelatedField(queryset=Obligation.objects.all())
+    supersedes = serializers.PrimaryKeyRelatedField(
+        queryset=RegulatorReport.objects.all(), required=False, allow_null=True, default=None
+    )
+
+
+class ReportFieldsSerializer(serializers.Serializer):
+    fields = serializers.DictField(child=serializers.CharField(allow_blank=True, max_length=20_000))
+
+
+class CommentInputSerializer(serializers.Serializer):
+    comment = serializers.CharField(required=False, allow_blank=True, max_length=10_000, default="")
+
+
+class SubmitInputSerializer(serializers.Serializer):
+    submission_reference = serializers.CharField(max_length=200)
+    submitted_at = AwareDateTimeField(required=False, allow_null=True, default=None)
+
+
+class FeedUrlSerializer(serializers.Serializer):
+    url = serializers.CharField()

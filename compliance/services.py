@@ -1,0 +1,738 @@
+"""Every write that matters on compliance records: one transaction each, with
+its timeline entry and audit event, and statuses changed only here."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from collections.abc import Mapping
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from django.contrib.auth.models import AbstractBaseUser
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.files.base import ContentFile
+from django.db import transaction
+from django.db.models import F
+from django.utils import timezone
+
+from compliance.choices import (
+    REPORT_TRANSITIONS,
+    DecisionKind,
+    ObligationStatus,
+    ReportAction,
+    ReportStatus,
+)
+from compliance.facts import current_decisions, facts_for
+from compliance.models import (
+    Assessment,
+    AssessmentDecision,
+    Obligation,
+    ObligationDueChange,
+    RegulatorReport,
+)
+from compliance.regimes import assess_json
+from compliance.report_fields import prefill
+from compliance.selectors import custom_regime_specs
+from incidents.choices import IncidentStatus, TimelineKind
+from incidents.models import Incident
+from incidents.services import timeline_record
+from portal.audit import audit_record, model_changes
+from portal.errors import ConflictError, PreconditionFailed, TransitionNotAllowed
+
+ASSESSMENT_FIELDS = (
+    "entity",
+    "personal_data_involved",
+    "risk",
+    "risk_rationale",
+    "data_subjects",
+    "records",
+    "data_categories",
+    "subjects_by_jurisdiction",
+    "phi_involved",
+    "phi_secured",
+    "hipaa_four_factor",
+    "data_subject_exemption",
+    "dora_criteria",
+)
+_CLOCK_SKEW = timedelta(minutes=5)
+
+
+def _local(value: datetime | None, zone: str) -> str:
+    if value is None:
+        return "no fixed time (without undue delay)"
+    return value.astimezone(ZoneInfo(zone)).strftime("%Y-%m-%d %H:%M %Z")
+
+
+# --- assessments ------------------------------------------------------------
+
+
+@transaction.atomic
+def assessment_save(
+    *,
+    incident: Incident,
+    actor: AbstractBaseUser,
+    data: Mapping[str, Any],
+    expected_version: int | None = None,
+) -> Assessment:
+    """Create or change the assessment of an incident, then recompute its obligations."""
+    incident = Incident.objects.select_for_update().get(pk=incident.pk)
+    assessment = Assessment.objects.select_for_update().filter(incident=incident).first()
+    created = assessment is None
+    if assessment is None:
+        if "entity" not in data:
+            raise ValidationError({"entity": "Name the legal entity the incident concerns."})
+        assessment = Assessment(incident=incident, entity=data["entity"])
+    elif expected_version is not None and expected_version != assessment.version:
+        raise PreconditionFailed(
+            f"The assessment is at version {assessment.version}, not {expected_version}."
+        )
+    before = {field: getattr(assessment, field) for field in ASSESSMENT_FIELDS}
+    for field, value in data.items():
+        if field not in ASSESSMENT_FIELDS:
+            raise ValidationError({field: "This field cannot be changed here."})
+        setattr(assessment, field, value)
+    assessment.full_clean(exclude=["incident"])
+    after = {field: getattr(assessment, field) for field in ASSESSMENT_FIELDS}
+    changes = model_changes(
+        {k: getattr(v, "pk", v) for k, v in before.items()},
+        {k: getattr(v, "pk", v) for k, v in after.items()},
+    )
+    if not created and not changes:
+        return assessment
+    assessment.updated_by = actor
+    if not created:
+        assessment.version += 1
+    assessment.save()
+    described = ", ".join(sorted(changes)) if not created else "created"
+    timeline_record(
+        incident,
+        kind=TimelineKind.COMPLIANCE,
+        text=f"Compliance assessment {'created' if created else 'updated'}"
+        + ("" if created else f": {described}")
+        + ".",
+        actor=actor,
+        data={"assessment": assessment.pk, "fields": sorted(changes)},
+    )
+    audit_record(
+        action="assessment.created" if created else "assessment.updated",
+        actor=actor,
+        obj=assessment,
+        changes=changes,
+    )
+    obligations_refresh(
+        incident=incident, actor=actor, reason="assessment " + ("created" if created else "changed")
+    )
+    return assessment
+
+
+@transaction.atomic
+def decision_record(
+    *,
+    assessment: Assessment,
+    kind: str,
+    value: bool,
+    rationale: str,
+    actor: AbstractBaseUser,
+    decided_at: datetime | None = None,
+) -> AssessmentDecision:
+    """Record a clock-starting decision (e.g. DORA 'major') with its time and reason."""
+    if kind not in DecisionKind.values:
+        raise ValidationError({"kind": f"Unknown decision {kind!r}."})
+    if not rationale.strip():
+        raise ValidationError({"rationale": "Say why: an auditor will ask."})
+    now = timezone.now()
+    decided_at = decided_at or now
+    if decided_at > now + _CLOCK_SKEW:
+        raise ValidationError({"decided_at": "This time is in the future."})
+    assessment = Assessment.objects.select_for_update().select_related("incident").get(pk=assessment.pk)
+    incident = assessment.incident
+    if decided_at < incident.detected_at:
+        raise ValidationError({"decided_at": "A decision cannot come before the incident was detected."})
+    previous = current_decisions(assessment).get(kind)
+    decision = AssessmentDecision.objects.create(
+        assessment=assessment,
+        kind=kind,
+        value=value,
+        decided_at=decided_at,
+        decided_by=actor,
+        rationale=rationale.strip(),
+    )
+    Assessment.objects.filter(pk=assessment.pk).update(
+        version=F("version") + 1, updated_by=actor, updated_at=now
+    )
+    label = DecisionKind(kind).label
+    verb = "Decided" if previous is None else "Revised decision"
+    timeline_record(
+        incident,
+        kind=TimelineKind.COMPLIANCE,
+        text=f"{verb}: {label} - {'yes' if value else 'no'} (as of {_local(decided_at, assessment.entity.timezone)}). "
+        f"{rationale.strip()}",
+        actor=actor,
+        data={"decision": decision.pk, "kind": kind, "value": value},
+        occurred_at=decided_at,
+    )
+    audit_record(
+        action="assessment.decision",
+        actor=actor,
+        obj=assessment,
+        changes={
+            "kind": kind,
+            "value": value,
+            "decided_at": decided_at,
+            "rationale": rationale.strip(),
+            "previous": None if previous is None else previous.value,
+        },
+    )
+    obligations_refresh(incident=incident, actor=actor, reason=f"decision recorded: {label}")
+    return decision
+
+
+# --- obligations ------------------------------------------------------------
+
+_ENGINE_FIELDS = ("regime", "recipient", "rule", "basis", "urgent", "provisional")
+
+
+def _parse(value: str | None) -> datetime | None:
+    return datetime.fromisoformat(value) if value else None
+
+
+def _withdraw(obligation: Obligation, reason: str, actor: AbstractBaseUser | None) -> None:
+    obligation.status = ObligationStatus.WITHDRAWN
+    obligation.status_reason = reason
+    obligation.decided_by = None
+    obligation.decided_at = timezone.now()
+    obligation.save(update_fields=["status", "status_reason", "decided_by", "decided_at", "updated_at"])
+    timeline_record(
+        obligation.incident,
+        kind=TimelineKind.OBLIGATION,
+        text=f"Obligation {obligation.code} withdrawn: {reason}",
+        actor=actor,
+        data={"obligation": obligation.pk, "code": obligation.code},
+    )
+    audit_record(action="obligation.withdrawn", actor=actor, obj=obligation, changes={"reason": reason})
+
+
+@transaction.atomic
+def obligations_refresh(
+    *, incident: Incident, actor: AbstractBaseUser | None, reason: str
+) -> list[Obligation]:
+    """Run the engine on the incident's facts and bring its obligations in line.
+
+    New obligations are created; moved due times are recorded with the old
+    and new time and the reason; obligations that no longer apply are
+    withdrawn, never deleted. Fulfilled and not-required ones are left as decided.
+    """
+    incident = Incident.objects.get(pk=incident.pk)
+    assessment = (
+        Assessment.objects.select_related("entity", "incident")
+        .prefetch_related("decisions", "entity__custom_regimes")
+        .filter(incident=incident)
+        .first()
+    )
+    existing = {
+        obligation.code: obligation
+        for obligation in Obligation.objects.select_for_update().filter(incident=incident)
+    }
+    if assessment is None:
+        return list(existing.values())
+    if incident.is_exercise:
+        why, computed = "exercises never start regulatory clocks", []
+    elif incident.status == IncidentStatus.DECLINED:
+        why, computed = "the incident was declined (not an incident)", []
+    else:
+        result = assess_json(facts_for(assessment), custom_regimes=custom_regime_specs(), explain=True)
+        computed = result["obligations"]
+        reasons = {line["regime"]: "; ".join(line["reasons"]) for line in result["explanation"]}
+        why = ""
+    entity = assessment.entity
+    seen: set[str] = set()
+    for item in computed:
+        code = item["code"]
+        seen.add(code)
+        due_at = _parse(item["due_at"])
+        values = {field: item[field] for field in _ENGINE_FIELDS}
+        values.update(
+            clock_start=_parse(item["clock_start"]),
+            required_fields=list(item["required_fields"]),
+            entity=entity,
+            deadline_timezone=entity.timezone,
+        )
+        obligation = existing.get(code)
+        if obligation is None:
+            obligation = Obligation.objects.create(incident=incident, code=code, due_at=due_at, **values)
+            timeline_record(
+                incident,
+                kind=TimelineKind.OBLIGATION,
+                text=f"Obligation {code}: notify {obligation.recipient} by {_local(due_at, entity.timezone)} "
+                f"({obligation.rule}; {obligation.basis}).",
+                actor=actor,
+                data={"obligation": obligation.pk, "code": code, "due_at": item["due_at"]},
+            )
+            audit_record(
+                action="obligation.created",
+                actor=actor,
+                obj=obligation,
+                changes={"due_at": due_at, "reason": reason},
+            )
+            continue
+        update_fields = [field for field, value in values.items() if getattr(obligation, field) != value]
+        for field in update_fields:
+            setattr(obligation, field, values[field])
+        if obligation.status == ObligationStatus.WITHDRAWN:
+            obligation.status = ObligationStatus.OPEN
+            obligation.status_reason = f"applies again: {reason}"
+            update_fields += ["status", "status_reason"]
+            timeline_record(
+                incident,
+                kind=TimelineKind.OBLIGATION,
+                text=f"Obligation {code} applies again ({reason}).",
+                actor=actor,
+                data={"obligation": obligation.pk, "code": code},
+            )
+        if obligation.due_at != due_at:
+            ObligationDueChange.objects.create(
+                obligation=obligation, old_due_at=obligation.due_at, new_due_at=due_at, reason=reason[:500]
+            )
+            timeline_record(
+                incident,
+                kind=TimelineKind.OBLIGATION,
+                text=f"Deadline of {code} moved from {_local(obligation.due_at, entity.timezone)} to "
+                f"{_local(due_at, entity.timezone)}: {reason}.",
+                actor=actor,
+                data={
+                    "obligation": obligation.pk,
+                    "code": code,
+                    "old": obligation.due_at and obligation.due_at.isoformat(),
+                    "new": item["due_at"],
+                },
+            )
+            audit_record(
+                action="obligation.due_moved",
+                actor=actor,
+                obj=obligation,
+                changes={"due_at": [obligation.due_at, due_at], "reason": reason},
+            )
+            obligation.due_at = due_at
+            update_fields.append("due_at")
+        if update_fields:
+            obligation.save(update_fields=[*dict.fromkeys(update_fields), "updated_at"])
+    for code, obligation in existing.items():
+        if code not in seen and obligation.status == ObligationStatus.OPEN:
+            regime_reason = why or reasons.get(obligation.regime, "") or "the regime no longer applies"
+            _withdraw(obligation, f"no longer applies ({reason}): {regime_reason}", actor)
+    return list(Obligation.objects.filter(incident=incident))
+
+
+@transaction.atomic
+def obligation_mark_not_required(
+    *, obligation: Obligation, actor: AbstractBaseUser, rationale: str
+) -> Obligation:
+    """A compliance officer decides no notification is needed, and says why."""
+    if not rationale.strip():
+        raise ValidationError(
+            {"rationale": "A decision that no notification is required needs its rationale."}
+        )
+    obligation = Obligation.objects.select_for_update().select_related("incident").get(pk=obligation.pk)
+    if obligation.status != ObligationStatus.OPEN:
+        raise TransitionNotAllowed(
+            f"{obligation.code} is {obligation.status}; only open obligations can be waived."
+        )
+    obligation.status = ObligationStatus.NOT_REQUIRED
+    obligation.status_reason = rationale.strip()
+    obligation.decided_by = actor
+    obligation.decided_at = timezone.now()
+    obligation.save(update_fields=["status", "status_reason", "decided_by", "decided_at", "updated_at"])
+    timeline_record(
+        obligation.incident,
+        kind=TimelineKind.OBLIGATION,
+        text=f"Obligation {obligation.code} marked not required: {rationale.strip()}",
+        actor=actor,
+        data={"obligation": obligation.pk, "code": obligation.code},
+    )
+    audit_record(
+        action="obligation.not_required",
+        actor=actor,
+        obj=obligation,
+        changes={"rationale": rationale.strip()},
+    )
+    return obligation
+
+
+@transaction.atomic
+def obligation_reopen(*, obligation: Obligation, actor: AbstractBaseUser, rationale: str) -> Obligation:
+    """Undo a not-required decision (new information, or a mistake)."""
+    if not rationale.strip():
+        raise ValidationError({"rationale": "Say why the obligation is reopened."})
+    obligation = Obligation.objects.select_for_update().select_related("incident").get(pk=obligation.pk)
+    if obligation.status != ObligationStatus.NOT_REQUIRED:
+        raise TransitionNotAllowed(
+            f"{obligation.code} is {obligation.status}; only waived obligations can be reopened."
+        )
+    obligation.status = ObligationStatus.OPEN
+    obligation.status_reason = rationale.strip()
+    obligation.decided_by = actor
+    obligation.decided_at = timezone.now()
+    obligation.save(update_fields=["status", "status_reason", "decided_by", "decided_at", "updated_at"])
+    timeline_record(
+        obligation.incident,
+        kind=TimelineKind.OBLIGATION,
+        text=f"Obligation {obligation.code} reopened: {rationale.strip()}",
+        actor=actor,
+        data={"obligation": obligation.pk, "code": obligation.code},
+    )
+    audit_record(
+        action="obligation.reopened", actor=actor, obj=obligation, changes={"rationale": rationale.strip()}
+    )
+    return obligation
+
+
+# --- regulator reports --------------------------------------------------------
+
+
+def _step_time(at: datetime | None, *, earliest: datetime | None) -> datetime:
+    now = timezone.now()
+    if at is None:
+        return now
+    if at > now + _CLOCK_SKEW:
+        raise ValidationError({"at": "This time is in the future."})
+    if earliest is not None and at < earliest:
+        raise ValidationError({"at": "A step cannot come before the previous one."})
+    return at
+
+
+def report_required_fields(report: RegulatorReport, *, at: datetime | None = None) -> list[str]:
+    """The obligation's fields, plus reasons_for_delay once the deadline has passed."""
+    fields = list(report.obligation.required_fields)
+    moment = report.submitted_at or at or timezone.now()
+    if (
+        report.obligation.due_at is not None
+        and moment > report.obligation.due_at
+        and "reasons_for_delay" not in fields
+    ):
+        fields.append("reasons_for_delay")
+    return fields
+
+
+def report_missing_fields(report: RegulatorReport, *, at: datetime | None = None) -> list[str]:
+    return [
+        key for key in report_required_fields(report, at=at) if not str(report.fields.get(key, "")).strip()
+    ]
+
+
+def _clean_fields(fields: Mapping[str, Any]) -> dict[str, str]:
+    cleaned: dict[str, str] = {}
+    for key, value in fields.items():
+        if not isinstance(key, str) or not key.isidentifier() or len(key) > 60:
+            raise ValidationError({"fields": f"{key!r} is not a field key."})
+        if value is None:
+            value = ""
+        if not isinstance(value, str | int | float) or isinstance(value, bool):
+            raise ValidationError({"fields": f"{key}: the answer must be text."})
+        text = str(value)
+        if "\x00" in text:
+            raise ValidationError({"fields": f"{key}: NUL characters are not allowed."})
+        if len(text) > 20_000:
+            raise ValidationError({"fields": f"{key}: the answer is longer than 20,000 characters."})
+        cleaned[key] = text
+    return cleaned
+
+
+@transaction.atomic
+def report_create(
+    *,
+    obligation: Obligation,
+    actor: AbstractBaseUser,
+    supersedes: RegulatorReport | None = None,
+    at: datetime | None = None,
+) -> RegulatorReport:
+    """Draft a report pre-filled from the incident, its assessment and timeline.
+
+    ``at`` back-dates the draft when records of earlier incidents are entered.
+    """
+    at = _step_time(at, earliest=None)
+    obligation = (
+        Obligation.objects.select_for_update().select_related("incident", "entity").get(pk=obligation.pk)
+    )
+    incident = obligation.incident
+    if incident.is_exercise:
+        raise ConflictError("Exercises have no regulator reports.")
+    if supersedes is not None:
+        supersedes = RegulatorReport.objects.select_for_update().get(pk=supersedes.pk)
+        if supersedes.status != ReportStatus.SUBMITTED:
+            raise ConflictError("Only a submitted report can be amended; edit the draft instead.")
+        if supersedes.obligation_id != obligation.pk:
+            raise ValidationError({"supersedes": "An amendment belongs to the same obligation."})
+        if hasattr(supersedes, "superseded_by"):
+            raise ConflictError("This report was already amended; amend the latest version.")
+        fields = dict(supersedes.fields)
+    else:
+        if obligation.status in (ObligationStatus.WITHDRAWN, ObligationStatus.NOT_REQUIRED):
+            raise ConflictError(f"{obligation.code} is {obligation.status}: there is nothing to report.")
+        if obligation.reports.exclude(status=ReportStatus.SUBMITTED).exists():
+            raise ConflictError(f"{obligation.code} already has a report in progress.")
+        if obligation.reports.filter(status=ReportStatus.SUBMITTED).exists():
+            raise ConflictError(f"{obligation.code} was reported already; file an amendment instead.")
+        assessment = Assessment.objects.filter(incident=incident).select_related("entity").first()
+        notes = list(
+            incident.timeline.filter(kind__in=[TimelineKind.NOTE, TimelineKind.STATUS_CHANGE])
+            .order_by("-occurred_at")
+            .values_list("text", flat=True)[:10]
+        )[::-1]
+        decisions = current_decisions(assessment) if assessment is not None else {}
+        known = prefill(incident=incident, assessment=assessment, notes=notes, decisions=decisions)
+        fields = {key: known.get(key, "") for key in obligation.required_fields}
+    report = RegulatorReport.objects.create(
+        obligation=obligation,
+        incident=incident,
+        author=actor,
+        fields=fields,
+        supersedes=supersedes,
+        created_at=at,
+        updated_at=at,
+    )
+    text = (
+        f"Report for {obligation.code} drafted"
+        + (f" (amends report #{supersedes.pk})" if supersedes else "")
+        + "."
+    )
+    timeline_record(
+        incident,
+        kind=TimelineKind.REPORT,
+        text=text,
+        actor=actor,
+        data={"report": report.pk, "code": obligation.code},
+        occurred_at=at,
+    )
+    audit_record(
+        action="report.created",
+        actor=actor,
+        obj=report,
+        changes={"obligation": obligation.code, "supersedes": supersedes.pk if supersedes else None},
+    )
+    return report
+
+
+@transaction.atomic
+def report_update(
+    *, report: RegulatorReport, actor: AbstractBaseUser, fields: Mapping[str, Any], expected_version: int
+) -> RegulatorReport:
+    """Save answers with a conditional write: only a draft at the version the writer read changes."""
+    cleaned = _clean_fields(fields)
+    current = RegulatorReport.objects.select_for_update().get(pk=report.pk)
+    if current.status == ReportStatus.SUBMITTED:
+        raise ConflictError("A submitted report is frozen; file an amendment instead.")
+    if current.status != ReportStatus.DRAFT:
+        raise ConflictError(
+            f"The report is {current.status}; only drafts can be edited (request changes first)."
+        )
+    merged = {**current.fields, **cleaned}
+    changed = RegulatorReport.objects.filter(
+        pk=report.pk, version=expected_version, status=ReportStatus.DRAFT
+    ).update(fields=merged, version=F("version") + 1, updated_at=timezone.now())
+    if changed == 0:
+        raise PreconditionFailed(
+            f"The report is at version {current.version}, not {expected_version}: someone saved it meanwhile."
+        )
+    audit_record(
+        action="report.updated",
+        actor=actor,
+        obj=current,
+        changes={
+            key: [current.fields.get(key, ""), value]
+            for key, value in cleaned.items()
+            if current.fields.get(key, "") != value
+        },
+    )
+    return RegulatorReport.objects.get(pk=report.pk)
+
+
+def _content_digest(report: RegulatorReport) -> str:
+    content = {
+        "report": report.pk,
+        "obligation": report.obligation.code,
+        "incident": report.incident.reference,
+        "fields": {key: report.fields.get(key, "") for key in sorted(report.fields)},
+        "author": report.author.get_username(),
+        "approver": report.approver.get_username() if report.approver else None,
+        "approved_at": report.approved_at.isoformat() if report.approved_at else None,
+        "submitted_at": report.submitted_at.isoformat() if report.submitted_at else None,
+        "submission_reference": report.submission_reference,
+        "supersedes": report.supersedes_id,
+    }
+    return hashlib.sha256(json.dumps(content, sort_keys=True, ensure_ascii=False).encode()).hexdigest()
+
+
+@dataclass(frozen=True)
+class SubmissionInput:
+    reference: str
+    submitted_at: datetime | None = None
+
+
+@transaction.atomic
+def report_transition(
+    *,
+    report: RegulatorReport,
+    action: str,
+    actor: AbstractBaseUser,
+    comment: str = "",
+    submission: SubmissionInput | None = None,
+    at: datetime | None = None,
+) -> RegulatorReport:
+    """Move a report through draft -> in_review -> approved -> submitted (and back where allowed).
+
+    ``at`` back-dates the step when records of earlier incidents are entered;
+    steps never go back in time.
+    """
+    from compliance.documents import render_report_pdf
+
+    if action not in REPORT_TRANSITIONS:
+        raise TransitionNotAllowed(f"Unknown action {action!r}.")
+    source, target = REPORT_TRANSITIONS[action]
+    report = (
+        RegulatorReport.objects.select_for_update()
+        .select_related("obligation", "incident", "author", "obligation__entity")
+        .get(pk=report.pk)
+    )
+    if report.status != source:
+        raise TransitionNotAllowed(
+            f"Cannot {ReportAction(action).label.lower()}: the report is {report.status}, this needs {source}."
+        )
+    previous_step = {
+        ReportAction.SUBMIT_FOR_REVIEW: report.created_at,
+        ReportAction.REQUEST_CHANGES: report.submitted_for_review_at,
+        ReportAction.APPROVE: report.submitted_for_review_at,
+        ReportAction.WITHDRAW: report.approved_at,
+        ReportAction.SUBMIT: report.approved_at,
+    }[action]
+    now = _step_time(at, earliest=previous_step)
+    update_fields = ["status", "updated_at"]
+    if action == ReportAction.SUBMIT_FOR_REVIEW:
+        missing = report_missing_fields(report, at=now)
+        if missing:
+            raise ConflictError(f"Answer the required fields first: {', '.join(missing)}.")
+        report.submitted_for_review_at = now
+        update_fields.append("submitted_for_review_at")
+    elif action in (ReportAction.REQUEST_CHANGES, ReportAction.APPROVE):
+        if report.author_id == actor.pk:
+            raise PermissionDenied(
+                "The author cannot review or approve their own report: a second person must."
+            )
+        report.reviewer, report.reviewed_at, report.review_comment = actor, now, comment.strip()
+        update_fields += ["reviewer", "reviewed_at", "review_comment"]
+        if action == ReportAction.APPROVE:
+            report.approver, report.approved_at = actor, now
+            update_fields += ["approver", "approved_at"]
+        elif not comment.strip():
+            raise ValidationError({"comment": "Say what needs to change."})
+    elif action == ReportAction.WITHDRAW:
+        report.approver, report.approved_at = None, None
+        report.review_comment = comment.strip()
+        update_fields += ["approver", "approved_at", "review_comment"]
+    elif action == ReportAction.SUBMIT:
+        if submission is None or not submission.reference.strip():
+            raise ValidationError(
+                {"submission_reference": "Record the regulator's reference (or the channel used)."}
+            )
+        submitted_at = submission.submitted_at or now
+        if submitted_at > timezone.now() + _CLOCK_SKEW:
+            raise ValidationError({"submitted_at": "This time is in the future."})
+        if report.approved_at and submitted_at < report.approved_at - _CLOCK_SKEW:
+            raise ValidationError({"submitted_at": "A report cannot be submitted before it was approved."})
+        report.submitted_at = submitted_at
+        missing = report_missing_fields(report)
+        if missing:
+            raise ConflictError(f"Answer the required fields first: {', '.join(missing)}.")
+        report.submitted_by = actor
+        report.submission_reference = submission.reference.strip()
+        report.content_sha256 = _content_digest(report)
+        pdf_bytes = render_report_pdf(report, draft=False)
+        report.pdf_sha256 = hashlib.sha256(pdf_bytes).hexdigest()
+        report.pdf_size = len(pdf_bytes)
+        report.pdf.save("report.pdf", ContentFile(pdf_bytes), save=False)
+        update_fields += [
+            "submitted_at",
+            "submitted_by",
+            "submission_reference",
+            "content_sha256",
+            "pdf",
+            "pdf_sha256",
+            "pdf_size",
+        ]
+    report.status = target
+    report.updated_at = now
+    report.save(update_fields=update_fields)
+    label = ReportAction(action).label
+    text = f"Report for {report.obligation.code}: {label.lower()}."
+    if action == ReportAction.SUBMIT:
+        text = (
+            f"Report for {report.obligation.code} submitted to {report.obligation.recipient} "
+            f"(reference {report.submission_reference}; PDF SHA-256 {report.pdf_sha256[:16]}…)."
+        )
+    elif comment.strip():
+        text += f" {comment.strip()}"
+    timeline_record(
+        report.incident,
+        kind=TimelineKind.REPORT,
+        text=text,
+        actor=actor,
+        data={"report": report.pk, "action": action, "status": target},
+        occurred_at=report.submitted_at if action == ReportAction.SUBMIT else now,
+    )
+    audit_record(
+        action=f"report.{action}",
+        actor=actor,
+        obj=report,
+        changes={
+            "status": [source, target],
+            "comment": comment.strip(),
+            **(
+                {
+                    "submission_reference": report.submission_reference,
+                    "pdf_sha256": report.pdf_sha256,
+                    "submitted_at": report.submitted_at,
+                }
+                if action == ReportAction.SUBMIT
+                else {}
+            ),
+        },
+    )
+    if action == ReportAction.SUBMIT:
+        obligation = Obligation.objects.select_for_update().get(pk=report.obligation_id)
+        if obligation.status != ObligationStatus.FULFILLED:
+            obligation.status = ObligationStatus.FULFILLED
+            obligation.status_reason = f"Report #{report.pk} submitted ({report.submission_reference})."
+            obligation.decided_by, obligation.decided_at = actor, report.submitted_at
+            obligation.save(
+                update_fields=["status", "status_reason", "decided_by", "decided_at", "updated_at"]
+            )
+            audit_record(
+                action="obligation.fulfilled", actor=actor, obj=obligation, changes={"report": report.pk}
+            )
+        # Follow-up deadlines (NIS2 final, DORA intermediate/final, LGPD complement,
+        # California AG) count from the actual submission time.
+        obligations_refresh(
+            incident=report.incident, actor=actor, reason=f"report for {report.obligation.code} submitted"
+        )
+    return report
+
+
+@transaction.atomic
+def report_delete(*, report: RegulatorReport, actor: AbstractBaseUser) -> None:
+    """Discard a draft (submitted and approved reports stay)."""
+    report = (
+        RegulatorReport.objects.select_for_update().select_related("obligation", "incident").get(pk=report.pk)
+    )
+    if report.status != ReportStatus.DRAFT:
+        raise ConflictError(f"Only drafts can be deleted; this report is {report.status}.")
+    audit_record(action="report.deleted", actor=actor, obj=report, changes={"fields": report.fields})
+    timeline_record(
+        report.incident,
+        kind=TimelineKind.REPORT,
+        text=f"Draft report for {report.obligation.code} discarded.",
+        actor=actor,
+        data={"code": report.obligation.code},
+    )
+    report.delete()
