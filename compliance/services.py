@@ -266,8 +266,12 @@ def obligations_refresh(
             timeline_record(
                 incident,
                 kind=TimelineKind.OBLIGATION,
-                text=f"Obligation {code}: notify {obligation.recipient} by {_local(due_at, entity.timezone)} "
-                f"({obligation.rule}; {obligation.basis}).",
+                text=(
+                    f"Obligation {code}: notify {obligation.recipient} by {_local(due_at, entity.timezone)} "
+                    if due_at is not None
+                    else f"Obligation {code}: notify {obligation.recipient} without undue delay "
+                )
+                + f"({obligation.rule}; {obligation.basis}).",
                 actor=actor,
                 data={"obligation": obligation.pk, "code": code, "due_at": item["due_at"]},
             )

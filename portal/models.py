@@ -82,3 +82,17 @@ class ApiToken(models.Model):
         if self.revoked_at is not None:
             return False
         return self.expires_at is None or self.expires_at > timezone.now()
+
+
+class UserProfile(models.Model):
+    """Per-user preferences of the web UI."""
+
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="portal_profile"
+    )
+    timezone = models.CharField(
+        max_length=64, default="UTC", help_text="Times in the web UI are shown in this IANA time zone."
+    )
+
+    def __str__(self) -> str:
+        return f"Profile of {self.user}"

@@ -1,8 +1,9 @@
 from django.contrib import admin
+from django.contrib.auth import views as auth_views
 from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
-from portal import views
+from portal import pages, views
 
 admin.site.site_header = "Incident compliance portal: administration"
 admin.site.site_title = "Portal admin"
@@ -14,6 +15,13 @@ api_v1 = [
 ]
 
 urlpatterns = [
+    path("", pages.DashboardView.as_view(), name="dashboard"),
+    path("login/", pages.LoginView.as_view(), name="login"),
+    path("logout/", auth_views.LogoutView.as_view(), name="logout"),
+    path("profile/", pages.ProfileView.as_view(), name="profile"),
+    path("audit/", pages.AuditView.as_view(), name="audit"),
+    path("incidents/", include("incidents.urls")),
+    path("compliance/", include("compliance.urls")),
     path("healthz", views.healthz, name="healthz"),
     path("admin/", admin.site.urls),
     path("api/v1/", include(api_v1)),

@@ -9,17 +9,19 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from datetime import timedelta
+from types import SimpleNamespace
 
 import pytest
 from django.core.cache import cache
-from django.db import connection
+from django.core.management.commands import flush
+from django.db import DEFAULT_DB_ALIAS, connections
 from django.utils import timezone
 from rest_framework.test import APIClient
 
 from incidents import services
 from incidents.models import Category, IncidentRole, Severity
 from portal import roles
-from portal.dbtriggers import GUARDS
+from portal.dbtriggers import guards_lifted
 from tests.factories import UserFactory
 
 
@@ -34,22 +36,57 @@ def _isolated(settings, tmp_path) -> Iterator[None]:
     cache.clear()
 
 
-@pytest.fixture
-def restore_guards(django_db_blocker) -> Iterator[None]:
+@pytest.fixture(scope="session", autouse=True)
+def _flush_lifts_append_only_guards() -> Iterator[None]:
+    """pytest-django empties the tables after each transactional test with
+    ``flush``; the append-only triggers would refuse it, so they are lifted
+    for the flush alone (and only in tests: production code never flushes)."""
+    original = flush.Command.handle
+
+    def handle(self: flush.Command, **options: object) -> None:
+        with guards_lifted(connections[str(options.get("database") or DEFAULT_DB_ALIAS)]):
+            original(self, **options)
+
+    flush.Command.handle = handle  # type: ignore[method-assign]
     yield
-    with django_db_blocker.unblock():
-        for guard in GUARDS:
-            guard.create(connection)
+    flush.Command.handle = original  # type: ignore[method-assign]
+
+
+PROJECT_APPS = ("portal", "incidents", "compliance", "postmortems", "integrations")
+
+
+def restore_reference_data() -> None:
+    """Run the project's data migrations again, on the live registry.
+
+    ``flush`` after a transactional test empties every table, including what
+    the data migrations created (roles, severities, templates). Every such
+    function is idempotent, so running them all again brings that data back.
+    """
+    from django.apps import apps as live_apps
+    from django.db import connection
+    from django.db.migrations.loader import MigrationLoader
+    from django.db.migrations.operations import RunPython
+
+    loader = MigrationLoader(connection)
+    ordered: list[tuple[str, str]] = []
+    for leaf in loader.graph.leaf_nodes():
+        for key in loader.graph.forwards_plan(leaf):
+            if key not in ordered:
+                ordered.append(key)
+    editor = SimpleNamespace(connection=connection)
+    for app_label, name in ordered:
+        if app_label not in PROJECT_APPS:
+            continue
+        for operation in loader.graph.nodes[(app_label, name)].operations:
+            if isinstance(operation, RunPython):
+                operation.code(live_apps, editor)
 
 
 @pytest.fixture
-def tx_db(restore_guards, django_db_serialized_rollback, transactional_db) -> Iterator[None]:
-    """A transactional database whose append-only guards are lifted only for
-    pytest-django's flush after the test, and put back after that. The rows
-    that migrations created (roles, severities...) are restored after the flush."""
-    yield
-    for guard in GUARDS:
-        guard.drop(connection)
+def tx_db(transactional_db) -> None:
+    """A transactional database (concurrency and live-server tests), with the
+    reference data of the data migrations in place."""
+    restore_reference_data()
 
 
 @pytest.fixture

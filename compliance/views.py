@@ -1,0 +1,332 @@
+"""Web pages for compliance officers: the obligations board, the assessment
+of an incident, and the report editor. Reads go through the selectors,
+writes through the services, exactly as in the API."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
+from django.urls import reverse
+from django.utils import timezone
+from django.views.generic import TemplateView
+
+from compliance import services
+from compliance.choices import DecisionKind, ObligationStatus, ReportAction, ReportStatus
+from compliance.facts import current_decisions
+from compliance.forms import (
+    AssessmentForm,
+    DecisionForm,
+    ObligationFilterForm,
+    RationaleForm,
+    SubmitForm,
+    report_fields_form,
+)
+from compliance.models import Assessment, Obligation, RegulatorReport
+from compliance.report_fields import field_info
+from compliance.selectors import obligations_visible_to, reports_visible_to
+from incidents.models import Incident
+from incidents.selectors import incident_list
+from portal.errors import DomainError, PreconditionFailed
+from portal.ui import RoleRequiredMixin, paginate, querystring_without_page
+
+
+def _errors(error: Exception) -> str:
+    if isinstance(error, ValidationError):
+        return "; ".join(error.messages)
+    return str(error)
+
+
+class BoardView(RoleRequiredMixin, TemplateView):
+    template_name = "compliance/board.html"
+    section = "compliance"
+    required_permissions = ["compliance.view_obligation"]
+
+    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
+        context = super().get_context_data(**kwargs)
+        data = self.request.GET.copy()
+        if "status" not in data:
+            data["status"] = "open"
+        form = ObligationFilterForm(data)
+        obligations = obligations_visible_to(self.request.user).prefetch_related("reports")
+        if form.is_valid():
+            if form.cleaned_data["status"]:
+                obligations = obligations.filter(status=form.cleaned_data["status"])
+            if form.cleaned_data["regime"]:
+                obligations = obligations.filter(regime__iexact=form.cleaned_data["regime"].strip())
+            if form.cleaned_data["entity"]:
+                obligations = obligations.filter(entity=form.cleaned_data["entity"])
+            if form.cleaned_data["overdue"]:
+                obligations = obligations.filter(status=ObligationStatus.OPEN, due_at__lt=timezone.now())
+        context["form"] = form
+        context["page"] = paginate(self.request, obligations.order_by("due_at", "code"), 30)
+        context["qs"] = querystring_without_page(self.request)
+        context["reports"] = reports_visible_to(self.request.user).exclude(status=ReportStatus.SUBMITTED)[:20]
+        return context
+
+
+class ObligationView(RoleRequiredMixin, TemplateView):
+    template_name = "compliance/obligation.html"
+    section = "compliance"
+    required_permissions = ["compliance.view_obligation"]
+
+    def _obligation(self, pk: int) -> Obligation:
+        obligation = obligations_visible_to(self.request.user).filter(pk=pk).first()
+        if obligation is None:
+            raise Http404("No such obligation.")
+        return obligation
+
+    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
+        context = super().get_context_data(**kwargs)
+        obligation = self._obligation(kwargs["pk"])
+        context.update(
+            obligation=obligation,
+            reports=obligation.reports.select_related("author", "approver"),
+            due_changes=obligation.due_changes.all(),
+            rationale_form=RationaleForm(),
+            fields=[field_info(key) for key in obligation.required_fields],
+        )
+        return context
+
+    def post(self, request: HttpRequest, pk: int) -> HttpResponse:
+        obligation = self._obligation(pk)
+        action = request.POST.get("action")
+        try:
+            if action == "draft":
+                if not request.user.has_perm("compliance.add_regulatorreport"):
+                    raise PermissionDenied
+                report = services.report_create(obligation=obligation, actor=request.user)
+                return HttpResponseRedirect(reverse("compliance:report", args=[report.pk]))
+            if action in ("not_required", "reopen"):
+                if not request.user.has_perm("compliance.change_obligation"):
+                    raise PermissionDenied
+                form = RationaleForm(request.POST)
+                if not form.is_valid():
+                    messages.error(request, "A rationale is required.")
+                elif action == "not_required":
+                    services.obligation_mark_not_required(
+                        obligation=obligation, actor=request.user, rationale=form.cleaned_data["rationale"]
+                    )
+                    messages.success(request, f"{obligation.code} marked not required.")
+                else:
+                    services.obligation_reopen(
+                        obligation=obligation, actor=request.user, rationale=form.cleaned_data["rationale"]
+                    )
+                    messages.success(request, f"{obligation.code} reopened.")
+        except (DomainError, ValidationError) as error:
+            messages.error(request, _errors(error))
+        return HttpResponseRedirect(reverse("compliance:obligation", args=[pk]))
+
+
+class AssessmentView(RoleRequiredMixin, TemplateView):
+    template_name = "compliance/assessment.html"
+    section = "compliance"
+    required_permissions = ["compliance.view_assessment"]
+
+    def _incident(self, pk: int) -> Incident:
+        incident = incident_list(self.request.user).filter(pk=pk).first()
+        if incident is None:
+            raise Http404("No such incident.")
+        return incident
+
+    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
+        context = super().get_context_data(**kwargs)
+        incident = self._incident(kwargs["pk"])
+        assessment = Assessment.objects.filter(incident=incident).select_related("entity").first()
+        initial: dict[str, Any] = {}
+        if assessment is not None:
+            initial = {
+                field: getattr(assessment, field)
+                for field in (
+                    "entity",
+                    "personal_data_involved",
+                    "risk",
+                    "risk_rationale",
+                    "data_subjects",
+                    "records",
+                    "data_categories",
+                    "phi_involved",
+                    "phi_secured",
+                    "data_subject_exemption",
+                    "dora_criteria",
+                )
+            }
+            initial["subjects_by_jurisdiction"] = "\n".join(
+                f"{code} {count}" for code, count in sorted(assessment.subjects_by_jurisdiction.items())
+            )
+            initial["hipaa_low_probability"] = bool(
+                assessment.hipaa_four_factor.get("low_probability_of_compromise")
+            )
+        context.update(
+            incident=incident,
+            assessment=assessment,
+            form=kwargs.get("form") or AssessmentForm(initial=initial),
+            decision_form=kwargs.get("decision_form") or DecisionForm(),
+            decision_rows=[
+                (label, (current_decisions(assessment) if assessment else {}).get(kind))
+                for kind, label in DecisionKind.choices
+            ],
+            history=assessment.decisions.select_related("decided_by").order_by("-recorded_at")
+            if assessment
+            else [],
+            obligations=obligations_visible_to(self.request.user).filter(incident=incident),
+            can_edit=self.request.user.has_perms(
+                ["compliance.add_assessment", "compliance.change_assessment"]
+            ),
+        )
+        return context
+
+    def post(self, request: HttpRequest, pk: int) -> HttpResponse:
+        if not request.user.has_perms(["compliance.add_assessment", "compliance.change_assessment"]):
+            raise PermissionDenied
+        incident = self._incident(pk)
+        if request.POST.get("action") == "decision":
+            decision_form = DecisionForm(request.POST)
+            assessment = Assessment.objects.filter(incident=incident).first()
+            if assessment is None:
+                messages.error(request, "Save the assessment first.")
+            elif decision_form.is_valid():
+                try:
+                    services.decision_record(
+                        assessment=assessment, actor=request.user, **decision_form.cleaned_data
+                    )
+                    messages.success(request, "Decision recorded; obligations recomputed.")
+                    return HttpResponseRedirect(reverse("compliance:assessment", args=[pk]))
+                except ValidationError as error:
+                    for field, problems in error.message_dict.items():
+                        decision_form.add_error(field if field in decision_form.fields else None, problems)
+            return self.render_to_response(self.get_context_data(pk=pk, decision_form=decision_form))
+        form = AssessmentForm(request.POST)
+        if not form.is_valid():
+            return self.render_to_response(self.get_context_data(pk=pk, form=form))
+        data = dict(form.cleaned_data)
+        low = data.pop("hipaa_low_probability")
+        existing = Assessment.objects.filter(incident=incident).first()
+        four_factor = dict(existing.hipaa_four_factor) if existing else {}
+        four_factor["low_probability_of_compromise"] = low
+        data["hipaa_four_factor"] = four_factor
+        try:
+            services.assessment_save(incident=incident, actor=request.user, data=data)
+        except ValidationError as error:
+            for field, problems in error.message_dict.items():
+                form.add_error(field if field in form.fields else None, problems)
+            return self.render_to_response(self.get_context_data(pk=pk, form=form))
+        messages.success(request, "Assessment saved; obligations recomputed.")
+        return HttpResponseRedirect(reverse("compliance:assessment", args=[pk]))
+
+
+class ReportView(RoleRequiredMixin, TemplateView):
+    template_name = "compliance/report.html"
+    section = "compliance"
+    required_permissions = ["compliance.view_regulatorreport"]
+
+    def _report(self, pk: int) -> RegulatorReport:
+        report = reports_visible_to(self.request.user).filter(pk=pk).first()
+        if report is None:
+            raise Http404("No such report.")
+        return report
+
+    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
+        context = super().get_context_data(**kwargs)
+        report = self._report(kwargs["pk"])
+        user = self.request.user
+        keys = services.report_required_fields(report)
+        keys += [key for key in report.fields if key not in keys]
+        labels = {key: field_info(key) for key in keys}
+        missing = services.report_missing_fields(report)
+        form = kwargs.get("form") or report_fields_form(keys, labels, initial=report.fields)
+        is_author = report.author_id == user.pk
+        context.update(
+            report=report,
+            obligation=report.obligation,
+            incident=report.incident,
+            form=form,
+            labels=labels,
+            missing=missing,
+            missing_labels=[labels[key].label for key in missing if key in labels],
+            conflict=kwargs.get("conflict"),
+            complete=round(100 * (len(keys) - len(missing)) / len(keys)) if keys else 100,
+            editable=report.status == ReportStatus.DRAFT
+            and user.has_perm("compliance.change_regulatorreport"),
+            can_review=(
+                report.status == ReportStatus.IN_REVIEW
+                and not is_author
+                and user.has_perm("compliance.approve_regulatorreport")
+            ),
+            review_blocked_for_author=report.status == ReportStatus.IN_REVIEW and is_author,
+            can_submit=report.status == ReportStatus.APPROVED
+            and user.has_perm("compliance.submit_regulatorreport"),
+            submit_form=kwargs.get("submit_form") or SubmitForm(),
+        )
+        return context
+
+    def post(self, request: HttpRequest, pk: int) -> HttpResponse:
+        report = self._report(pk)
+        action = request.POST.get("action", "save")
+        if action == "save":
+            if not request.user.has_perm("compliance.change_regulatorreport"):
+                raise PermissionDenied
+            keys = services.report_required_fields(report)
+            keys += [key for key in report.fields if key not in keys]
+            labels = {key: field_info(key) for key in keys}
+            form = report_fields_form(keys, labels, data=request.POST)
+            if not form.is_valid():
+                return self.render_to_response(self.get_context_data(pk=pk, form=form))
+            version = request.POST.get("version", "")
+            try:
+                services.report_update(
+                    report=report,
+                    actor=request.user,
+                    fields=form.cleaned_data,
+                    expected_version=int(version) if version.isdigit() else -1,
+                )
+            except PreconditionFailed:
+                # Show what changed instead of overwriting it; the user's text stays in the form.
+                current = RegulatorReport.objects.get(pk=pk)
+                conflict = [
+                    (labels[key].label, current.fields.get(key, ""), form.cleaned_data.get(key, ""))
+                    for key in keys
+                    if current.fields.get(key, "") != form.cleaned_data.get(key, "")
+                ]
+                return self.render_to_response(self.get_context_data(pk=pk, form=form, conflict=conflict))
+            except (DomainError, ValidationError) as error:
+                messages.error(request, _errors(error))
+                return self.render_to_response(self.get_context_data(pk=pk, form=form))
+            messages.success(request, "Report saved.")
+            return HttpResponseRedirect(reverse("compliance:report", args=[pk]))
+        if action not in ReportAction.values:
+            raise Http404("Unknown action.")
+        submission = None
+        if action == ReportAction.SUBMIT:
+            submit_form = SubmitForm(request.POST)
+            if not submit_form.is_valid():
+                return self.render_to_response(self.get_context_data(pk=pk, submit_form=submit_form))
+            submission = services.SubmissionInput(
+                reference=submit_form.cleaned_data["submission_reference"],
+                submitted_at=submit_form.cleaned_data["submitted_at"],
+            )
+        needed = {
+            ReportAction.SUBMIT_FOR_REVIEW: "compliance.change_regulatorreport",
+            ReportAction.WITHDRAW: "compliance.change_regulatorreport",
+            ReportAction.REQUEST_CHANGES: "compliance.approve_regulatorreport",
+            ReportAction.APPROVE: "compliance.approve_regulatorreport",
+            ReportAction.SUBMIT: "compliance.submit_regulatorreport",
+        }[action]
+        if not request.user.has_perm(needed):
+            raise PermissionDenied
+        try:
+            services.report_transition(
+                report=report,
+                action=action,
+                actor=request.user,
+                comment=request.POST.get("comment", "")[:10_000],
+                submission=submission,
+            )
+            messages.success(request, f"{ReportAction(action).label}: done.")
+        except PermissionDenied as error:
+            messages.error(request, str(error))
+        except (DomainError, ValidationError) as error:
+            messages.error(request, _errors(error))
+        return HttpResponseRedirect(reverse("compliance:report", args=[pk]))

@@ -1,0 +1,79 @@
+from __future__ import annotations
+
+from typing import Any
+
+from django import forms
+from django.contrib.auth import get_user_model
+
+from incidents.choices import IncidentStatus
+from incidents.models import Category, IncidentRole, Service, Severity
+
+DATETIME_WIDGET = forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M")
+
+
+class IncidentForm(forms.Form):
+    """Declare or edit an incident; times are entered in the user's own time zone."""
+
+    title = forms.CharField(max_length=200)
+    severity = forms.ModelChoiceField(queryset=Severity.objects.filter(is_active=True), empty_label=None)
+    category = forms.ModelChoiceField(queryset=Category.objects.filter(is_active=True))
+    summary = forms.CharField(widget=forms.Textarea, required=False, max_length=20_000)
+    impact = forms.CharField(widget=forms.Textarea(attrs={"rows": 3}), required=False, max_length=20_000)
+    services = forms.ModelMultipleChoiceField(queryset=Service.objects.filter(is_active=True), required=False)
+    occurred_at = forms.DateTimeField(
+        widget=DATETIME_WIDGET, required=False, help_text="When it started, if known."
+    )
+    detected_at = forms.DateTimeField(
+        widget=DATETIME_WIDGET, required=False, help_text="Leave empty for now."
+    )
+    aware_at = forms.DateTimeField(
+        widget=DATETIME_WIDGET,
+        required=False,
+        help_text="When the organisation became aware: most regulatory clocks start here.",
+    )
+    is_restricted = forms.BooleanField(
+        required=False, label="Restricted (response team, compliance and admins only)"
+    )
+    is_exercise = forms.BooleanField(
+        required=False, label="This is an exercise (no regulatory clocks, not in KPIs)"
+    )
+
+
+class TransitionForm(forms.Form):
+    note = forms.CharField(widget=forms.Textarea(attrs={"rows": 2}), required=False, max_length=5000)
+
+
+class NoteForm(forms.Form):
+    text = forms.CharField(widget=forms.Textarea(attrs={"rows": 3}), max_length=10_000, label="Add a note")
+    occurred_at = forms.DateTimeField(widget=DATETIME_WIDGET, required=False, label="When (if not now)")
+
+
+class RoleForm(forms.Form):
+    role = forms.ModelChoiceField(queryset=IncidentRole.objects.filter(is_active=True))
+    user = forms.ModelChoiceField(
+        queryset=get_user_model().objects.none(), required=False, empty_label="(vacant)"
+    )
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["user"].queryset = get_user_model().objects.filter(is_active=True).order_by("username")
+
+
+class EvidenceForm(forms.Form):
+    file = forms.FileField()
+    description = forms.CharField(required=False, max_length=2000)
+
+
+class IncidentFilterForm(forms.Form):
+    q = forms.CharField(required=False, max_length=200, label="Search")
+    status = forms.MultipleChoiceField(
+        choices=IncidentStatus.choices, required=False, widget=forms.SelectMultiple(attrs={"size": 3})
+    )
+    severity = forms.ModelMultipleChoiceField(
+        queryset=Severity.objects.all(), required=False, widget=forms.SelectMultiple(attrs={"size": 3})
+    )
+    category = forms.ModelChoiceField(queryset=Category.objects.all(), required=False)
+    exercise = forms.ChoiceField(
+        choices=[("", "Incidents and exercises"), ("no", "Incidents only"), ("yes", "Exercises only")],
+        required=False,
+    )

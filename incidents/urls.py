@@ -1,0 +1,19 @@
+from django.urls import path
+
+from incidents import views
+
+app_name = "incidents"
+
+urlpatterns = [
+    path("", views.IncidentListView.as_view(), name="list"),
+    path("new/", views.IncidentCreateView.as_view(), name="create"),
+    path("<int:pk>/", views.IncidentDetailView.as_view(), name="detail"),
+    path("<int:pk>/edit/", views.IncidentEditView.as_view(), name="edit"),
+    path("<int:pk>/transition/<slug:action>/", views.TransitionView.as_view(), name="transition"),
+    path("<int:pk>/notes/", views.NoteView.as_view(), name="note"),
+    path("<int:pk>/roles/", views.RoleAssignView.as_view(), name="roles"),
+    path("<int:pk>/evidence/", views.EvidenceUploadView.as_view(), name="evidence"),
+    path(
+        "<int:pk>/evidence/<int:evidence_id>/", views.EvidenceDownloadView.as_view(), name="evidence-download"
+    ),
+]

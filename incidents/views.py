@@ -1,0 +1,304 @@
+"""Web pages for incidents. They read through the same selectors and write
+through the same services as the API, so permissions and restricted
+visibility are enforced once."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.apps import apps
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.db.models import Q
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse, HttpResponseRedirect
+from django.shortcuts import render
+from django.urls import reverse
+from django.utils.decorators import method_decorator
+from django.views import View
+from django.views.decorators.http import require_POST
+from django.views.generic import FormView, TemplateView
+
+from incidents import services
+from incidents.choices import INCIDENT_TRANSITIONS, IncidentAction, actions_available
+from incidents.forms import EvidenceForm, IncidentFilterForm, IncidentForm, NoteForm, RoleForm, TransitionForm
+from incidents.models import Incident
+from incidents.selectors import (
+    evidence_for,
+    incident_list,
+    role_history_for,
+    timeline_for,
+)
+from portal.audit import audit_record
+from portal.errors import DomainError, PreconditionFailed
+from portal.ui import RoleRequiredMixin, paginate, querystring_without_page
+
+VIEW = ["incidents.view_incident"]
+CHANGE = ["incidents.view_incident", "incidents.change_incident"]
+
+
+def _incident(request: HttpRequest, pk: int) -> Incident:
+    try:
+        return incident_list(request.user).get(pk=pk)
+    except Incident.DoesNotExist:
+        raise Http404("No such incident.") from None
+
+
+def _apply_errors(form: Any, error: ValidationError) -> None:
+    if hasattr(error, "error_dict"):
+        for field, problems in error.message_dict.items():
+            form.add_error(field if field in form.fields else None, problems)
+    else:
+        form.add_error(None, error.messages)
+
+
+class IncidentListView(RoleRequiredMixin, TemplateView):
+    template_name = "incidents/list.html"
+    section = "incidents"
+    required_permissions = VIEW
+
+    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
+        context = super().get_context_data(**kwargs)
+        form = IncidentFilterForm(self.request.GET or None)
+        incidents = incident_list(self.request.user)
+        if form.is_valid():
+            data = form.cleaned_data
+            if data["q"]:
+                query = data["q"].replace("\x00", "")
+                incidents = incidents.filter(
+                    Q(reference__icontains=query) | Q(title__icontains=query) | Q(summary__icontains=query)
+                )
+            if data["status"]:
+                incidents = incidents.filter(status__in=data["status"])
+            if data["severity"]:
+                incidents = incidents.filter(severity__in=data["severity"])
+            if data["category"]:
+                incidents = incidents.filter(category=data["category"])
+            if data["exercise"]:
+                incidents = incidents.filter(is_exercise=data["exercise"] == "yes")
+        context["form"] = form
+        context["page"] = paginate(self.request, incidents.order_by("-detected_at", "-id"))
+        context["qs"] = querystring_without_page(self.request)
+        return context
+
+
+class IncidentCreateView(RoleRequiredMixin, FormView):
+    template_name = "incidents/form.html"
+    form_class = IncidentForm
+    section = "incidents"
+    required_permissions = ["incidents.add_incident"]
+
+    def form_valid(self, form: IncidentForm) -> HttpResponse:
+        data = {key: value for key, value in form.cleaned_data.items() if value not in (None, "")}
+        try:
+            incident = services.incident_create(actor=self.request.user, **data)
+        except ValidationError as error:
+            _apply_errors(form, error)
+            return self.form_invalid(form)
+        messages.success(self.request, f"{incident.reference} declared.")
+        return HttpResponseRedirect(reverse("incidents:detail", args=[incident.pk]))
+
+
+class IncidentEditView(RoleRequiredMixin, FormView):
+    template_name = "incidents/form.html"
+    form_class = IncidentForm
+    section = "incidents"
+    required_permissions = CHANGE
+
+    def dispatch(self, request: HttpRequest, *args: Any, **kwargs: Any) -> Any:
+        if request.user.is_authenticated:
+            self.incident = _incident(request, kwargs["pk"])
+        return super().dispatch(request, *args, **kwargs)
+
+    def get_initial(self) -> dict[str, Any]:
+        incident = self.incident
+        return {field: getattr(incident, field) for field in services.EDITABLE_FIELDS} | {
+            "services": list(incident.services.all())
+        }
+
+    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
+        return super().get_context_data(incident=self.incident, **kwargs)
+
+    def form_valid(self, form: IncidentForm) -> HttpResponse:
+        data = {field: form.cleaned_data[field] for field in form.changed_data}
+        if "detected_at" in data and data["detected_at"] is None:
+            data.pop("detected_at")
+        try:
+            services.incident_update(
+                incident=self.incident,
+                actor=self.request.user,
+                data=data,
+                expected_version=int(self.request.POST.get("version", "0") or 0) or None,
+            )
+        except ValidationError as error:
+            _apply_errors(form, error)
+            return self.form_invalid(form)
+        except PreconditionFailed as error:
+            form.add_error(
+                None, f"{error} Your changes were not saved; review them against the current version."
+            )
+            return self.form_invalid(form)
+        messages.success(self.request, "Incident updated.")
+        return HttpResponseRedirect(reverse("incidents:detail", args=[self.incident.pk]))
+
+
+class IncidentDetailView(RoleRequiredMixin, TemplateView):
+    template_name = "incidents/detail.html"
+    section = "incidents"
+    required_permissions = VIEW
+
+    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
+        context = super().get_context_data(**kwargs)
+        incident = _incident(self.request, kwargs["pk"])
+        user = self.request.user
+        context.update(
+            incident=incident,
+            actions=[(action, IncidentAction(action).label) for action in actions_available(incident.status)],
+            timeline=timeline_for(incident),
+            evidence=evidence_for(incident),
+            roles=[a for a in role_history_for(incident) if a.ended_at is None],
+            role_history=role_history_for(incident),
+            note_form=kwargs.get("note_form") or NoteForm(),
+            role_form=RoleForm(),
+            evidence_form=kwargs.get("evidence_form") or EvidenceForm(),
+            transition_form=TransitionForm(),
+            can_change=user.has_perms(CHANGE),
+        )
+        if user.has_perm("compliance.view_obligation") and apps.is_installed("compliance"):
+            from compliance.selectors import obligations_visible_to
+
+            context["obligations"] = (
+                obligations_visible_to(user).filter(incident=incident).prefetch_related("reports")
+            )
+            context["assessment"] = (
+                getattr(incident, "assessment", None) if hasattr(incident, "assessment") else None
+            )
+            context["can_assess"] = user.has_perm("compliance.change_assessment")
+        if apps.is_installed("postmortems") and user.has_perm("postmortems.view_postmortem"):
+            try:
+                from postmortems.selectors import postmortems_visible_to
+
+                context["postmortems"] = postmortems_visible_to(user).filter(incidents=incident).distinct()
+            except ImportError:
+                pass
+        return context
+
+
+@method_decorator(require_POST, name="dispatch")
+class TransitionView(RoleRequiredMixin, View):
+    required_permissions = CHANGE
+
+    def post(self, request: HttpRequest, pk: int, action: str) -> HttpResponse:
+        incident = _incident(request, pk)
+        if action not in INCIDENT_TRANSITIONS:
+            raise Http404("Unknown action.")
+        form = TransitionForm(request.POST)
+        note = form.cleaned_data["note"] if form.is_valid() else ""
+        try:
+            services.incident_transition(incident=incident, action=action, actor=request.user, note=note)
+            messages.success(request, f"{incident.reference}: {IncidentAction(action).label.lower()}d.")
+        except (DomainError, ValidationError) as error:
+            text = "; ".join(error.messages) if isinstance(error, ValidationError) else str(error)
+            messages.error(request, text)
+        return HttpResponseRedirect(reverse("incidents:detail", args=[pk]))
+
+
+@method_decorator(require_POST, name="dispatch")
+class NoteView(RoleRequiredMixin, View):
+    required_permissions = ["incidents.view_incident", "incidents.add_timelineevent"]
+
+    def post(self, request: HttpRequest, pk: int) -> HttpResponse:
+        incident = _incident(request, pk)
+        form = NoteForm(request.POST)
+        if form.is_valid():
+            try:
+                services.incident_add_note(
+                    incident=incident,
+                    actor=request.user,
+                    text=form.cleaned_data["text"],
+                    occurred_at=form.cleaned_data["occurred_at"],
+                )
+                form = NoteForm()
+            except ValidationError as error:
+                _apply_errors(form, error)
+        if request.htmx:  # type: ignore[attr-defined]
+            return render(
+                request,
+                "incidents/_timeline.html",
+                {"incident": incident, "timeline": timeline_for(incident), "note_form": form},
+            )
+        if form.errors:
+            view = IncidentDetailView.as_view()
+            return view(request, pk=pk, note_form=form)
+        return HttpResponseRedirect(reverse("incidents:detail", args=[pk]) + "#timeline")
+
+
+@method_decorator(require_POST, name="dispatch")
+class RoleAssignView(RoleRequiredMixin, View):
+    required_permissions = ["incidents.view_incident", "incidents.add_roleassignment"]
+
+    def post(self, request: HttpRequest, pk: int) -> HttpResponse:
+        incident = _incident(request, pk)
+        form = RoleForm(request.POST)
+        if not form.is_valid():
+            messages.error(request, "Choose a role and a person.")
+        else:
+            try:
+                services.incident_assign_role(
+                    incident=incident,
+                    role=form.cleaned_data["role"],
+                    user=form.cleaned_data["user"],
+                    actor=request.user,
+                )
+                messages.success(request, f"{form.cleaned_data['role']} updated.")
+            except ValidationError as error:
+                messages.error(request, "; ".join(error.messages))
+        return HttpResponseRedirect(reverse("incidents:detail", args=[pk]) + "#roles")
+
+
+@method_decorator(require_POST, name="dispatch")
+class EvidenceUploadView(RoleRequiredMixin, View):
+    required_permissions = ["incidents.view_incident", "incidents.add_evidence"]
+
+    def post(self, request: HttpRequest, pk: int) -> HttpResponse:
+        incident = _incident(request, pk)
+        form = EvidenceForm(request.POST, request.FILES)
+        if form.is_valid():
+            try:
+                evidence = services.evidence_add(
+                    incident=incident,
+                    actor=request.user,
+                    upload=form.cleaned_data["file"],
+                    description=form.cleaned_data["description"],
+                )
+                messages.success(
+                    request, f"{evidence.original_name} stored (SHA-256 {evidence.sha256[:16]}…)."
+                )
+                return HttpResponseRedirect(reverse("incidents:detail", args=[pk]) + "#evidence")
+            except ValidationError as error:
+                _apply_errors(form, error)
+        return IncidentDetailView.as_view()(request, pk=pk, evidence_form=form)
+
+
+class EvidenceDownloadView(RoleRequiredMixin, View):
+    required_permissions = ["incidents.view_incident", "incidents.view_evidence"]
+
+    def get(self, request: HttpRequest, pk: int, evidence_id: int) -> FileResponse:
+        incident = _incident(request, pk)
+        evidence = evidence_for(incident).filter(pk=evidence_id).first()
+        if evidence is None:
+            raise Http404("No such evidence.")
+        audit_record(
+            action="evidence.downloaded",
+            actor=request.user,
+            obj=evidence,
+            changes={"incident": incident.reference, "sha256": evidence.sha256},
+        )
+        response = FileResponse(
+            evidence.file.open("rb"),
+            as_attachment=True,
+            filename=evidence.original_name,
+            content_type="application/octet-stream",
+        )
+        response["X-Content-Type-Options"] = "nosniff"
+        response["Content-Security-Policy"] = "default-src 'none'; sandbox"
+        return response
