@@ -4,3 +4,4 @@ from django.apps import AppConfig
 class IncidentsConfig(AppConfig):
     name = "incidents"
     verbose_name = "Incidents"
+    demo_seeder = "incidents.demo_plan.seed_response_plan"

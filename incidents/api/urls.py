@@ -12,6 +12,11 @@ router.register("severities", views.SeverityViewSet, basename="severity")
 router.register("categories", views.CategoryViewSet, basename="category")
 router.register("services", views.ServiceViewSet, basename="service")
 router.register("incident-roles", views.IncidentRoleViewSet, basename="incident-role")
+router.register("team-types", views.TeamTypeViewSet, basename="team-type")
+router.register("teams", views.TeamViewSet, basename="team")
+router.register("playbooks", views.PlaybookViewSet, basename="playbook")
+router.register("stakeholder-templates", views.StakeholderTemplateViewSet, basename="stakeholder-template")
+router.register("exercises", views.ExerciseViewSet, basename="exercise")
 
 urlpatterns = [
     path("kpis/", views.KpiView.as_view(), name="kpis"),

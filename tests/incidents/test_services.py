@@ -171,7 +171,7 @@ def test_a_failing_step_leaves_nothing_behind(incident, responder, monkeypatch):
     def boom(**kwargs):
         raise RuntimeError("disk full")
 
-    monkeypatch.setattr(services, "audit_record", boom)
+    monkeypatch.setattr("incidents.services.incidents.audit_record", boom)
     with pytest.raises(RuntimeError):
         services.incident_acknowledge(incident=incident, actor=responder)
     assert Incident.objects.get(pk=incident.pk).status == IncidentStatus.REPORTED

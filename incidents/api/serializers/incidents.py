@@ -11,9 +11,11 @@ from incidents.models import (
     Evidence,
     Incident,
     IncidentRole,
+    Playbook,
     RoleAssignment,
     Service,
     Severity,
+    Team,
     TimelineEvent,
 )
 from portal.api.fields import AwareDateTimeField, StrictModelSerializer, UserSummarySerializer
@@ -70,6 +72,18 @@ class ServiceSummarySerializer(serializers.ModelSerializer):
         fields = ["id", "name"]
 
 
+class TeamSummarySerializer(serializers.ModelSerializer):
+    class Meta:
+        model = Team
+        fields = ["id", "name"]
+
+
+class PlaybookSummarySerializer(serializers.ModelSerializer):
+    class Meta:
+        model = Playbook
+        fields = ["id", "name"]
+
+
 class RoleHolderSerializer(serializers.ModelSerializer):
     role = serializers.SlugRelatedField(slug_field="slug", read_only=True)
     role_name = serializers.CharField(source="role.name", read_only=True)
@@ -121,6 +135,8 @@ class IncidentSerializer(StrictModelSerializer):
     category = CategorySummarySerializer(read_only=True)
     services = ServiceSummarySerializer(many=True, read_only=True)
     created_by = UserSummarySerializer(read_only=True)
+    team = TeamSummarySerializer(read_only=True, allow_null=True)
+    playbook = PlaybookSummarySerializer(read_only=True, allow_null=True)
     roles = serializers.SerializerMethodField()
     allowed_actions = serializers.SerializerMethodField()
 
@@ -147,6 +163,8 @@ class IncidentSerializer(StrictModelSerializer):
             "reopened_at",
             "is_restricted",
             "is_exercise",
+            "team",
+            "playbook",
             "created_by",
             "created_at",
             "updated_at",
@@ -194,6 +212,25 @@ class IncidentWriteSerializer(StrictModelSerializer):
             "is_restricted",
             "is_exercise",
         ]
+
+
+class IncidentCreateSerializer(IncidentWriteSerializer):
+    """What a declaration may also name: the response team to pull in."""
+
+    team = serializers.PrimaryKeyRelatedField(
+        queryset=Team.objects.filter(is_active=True),
+        required=False,
+        allow_null=True,
+        default=None,
+        help_text="The team to pull in; else the matching playbook's team, if any.",
+    )
+
+    class Meta(IncidentWriteSerializer.Meta):
+        fields = [*IncidentWriteSerializer.Meta.fields, "team"]
+
+
+class TeamPullInSerializer(serializers.Serializer):
+    team = serializers.PrimaryKeyRelatedField(queryset=Team.objects.filter(is_active=True))
 
 
 class TransitionInputSerializer(serializers.Serializer):

@@ -17,6 +17,7 @@ from incidents.api.serializers import (
     CategorySerializer,
     EvidenceSerializer,
     EvidenceUploadSerializer,
+    IncidentCreateSerializer,
     IncidentRoleSerializer,
     IncidentSerializer,
     IncidentWriteSerializer,
@@ -30,23 +31,18 @@ from incidents.api.serializers import (
     TimelineEventSerializer,
     TransitionInputSerializer,
 )
+from incidents.api.views.base import ID, ConfigViewSet
+from incidents.api.views.communications import IncidentCommunicationsMixin
+from incidents.api.views.plan import IncidentPlanMixin
 from incidents.choices import IncidentAction
 from incidents.filtersets import IncidentFilterSet
 from incidents.kpis import KpiFilters, incident_kpis
 from incidents.models import Category, Evidence, Incident, IncidentRole, Service, Severity
 from incidents.selectors import evidence_for, incident_get, incident_list, role_history_for, timeline_for
 from portal.api.concurrency import expected_version, with_etag
-from portal.api.mixins import AuditedModelMixin
+from portal.api.csv import CsvColumn, CsvExportMixin
 from portal.audit import audit_record
 from portal.filters import StrictOrderingFilter
-
-ID = r"[0-9]{1,18}"
-
-
-class ConfigViewSet(AuditedModelMixin, viewsets.ModelViewSet):
-    lookup_value_regex = ID
-    filter_backends = [filters.SearchFilter, StrictOrderingFilter]
-    search_fields = ["name"]
 
 
 class SeverityViewSet(ConfigViewSet):
@@ -101,12 +97,33 @@ def _transition_action(name: str) -> Any:
         ]
     )
 )
-class IncidentViewSet(viewsets.ModelViewSet):
-    """Incidents: CRUD, lifecycle actions, timeline, evidence and role holders.
+class IncidentViewSet(CsvExportMixin, IncidentPlanMixin, IncidentCommunicationsMixin, viewsets.ModelViewSet):
+    """Incidents: CRUD, lifecycle actions, timeline, evidence, role holders,
+    tasks, communications and escalations.
 
     Restricted incidents the caller may not see answer 404, like missing ones.
     """
 
+    csv_filename = "incidents.csv"
+    csv_audit_action = "incidents.exported"
+    csv_columns = [
+        CsvColumn("reference"),
+        CsvColumn("title"),
+        CsvColumn("status"),
+        CsvColumn("severity", "severity.name"),
+        CsvColumn("category", "category.name"),
+        CsvColumn("services", lambda incident: "; ".join(s.name for s in incident.services.all())),
+        CsvColumn("occurred_at"),
+        CsvColumn("detected_at"),
+        CsvColumn("aware_at"),
+        CsvColumn("acknowledged_at"),
+        CsvColumn("contained_at"),
+        CsvColumn("resolved_at"),
+        CsvColumn("closed_at"),
+        CsvColumn("is_restricted"),
+        CsvColumn("is_exercise"),
+        CsvColumn("created_by", "created_by.username"),
+    ]
     queryset = Incident.objects.all()
     serializer_class = IncidentSerializer
     filterset_class = IncidentFilterSet
@@ -146,9 +163,10 @@ class IncidentViewSet(viewsets.ModelViewSet):
         incident = self.get_object()
         return with_etag(Response(self.get_serializer(incident).data), incident.version)
 
-    @extend_schema(request=IncidentWriteSerializer, responses={201: IncidentSerializer})
+    @extend_schema(request=IncidentCreateSerializer, responses={201: IncidentSerializer})
     def create(self, request: Request, *args: Any, **kwargs: Any) -> Response:
-        data = IncidentWriteSerializer(data=request.data)
+        """Declare an incident: the matching playbook adds its tasks; ``team`` (or the playbook's team) is pulled in."""
+        data = IncidentCreateSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         incident = services.incident_create(actor=request.user, **data.validated_data)
         return self._respond(incident.pk, status.HTTP_201_CREATED)

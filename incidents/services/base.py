@@ -1,0 +1,61 @@
+"""Building blocks of the incident services: the timeline and the row lock."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from datetime import datetime, timedelta
+from typing import Any
+
+from django.contrib.auth.models import AbstractBaseUser
+from django.utils import timezone
+
+from incidents.models import Incident, TimelineEvent
+
+# Clocks of laptops and vendors drift; a stamp slightly in the future is not an error.
+CLOCK_SKEW = timedelta(minutes=5)
+
+
+def display(field: str, value: Any) -> str:
+    if value is None or value == "":
+        return "(empty)"
+    if isinstance(value, bool):
+        return "yes" if value else "no"
+    if isinstance(value, datetime):
+        return timezone.localtime(value).strftime("%Y-%m-%d %H:%M %Z")
+    return str(value)
+
+
+def timeline_record(
+    incident: Incident,
+    *,
+    kind: str,
+    text: str,
+    actor: AbstractBaseUser | None,
+    data: Mapping[str, Any] | None = None,
+    occurred_at: datetime | None = None,
+) -> TimelineEvent:
+    """Append a line to an incident's timeline, inside the caller's transaction.
+
+    Other apps (compliance, post-mortems) record their steps here too, so that
+    the incident's story is complete in one place.
+    """
+    return TimelineEvent.objects.create(
+        incident=incident,
+        kind=kind,
+        text=text,
+        author=actor if actor is not None and actor.is_authenticated else None,
+        data=dict(data or {}),
+        occurred_at=occurred_at or timezone.now(),
+    )
+
+
+def lock_incident(incident: Incident) -> Incident:
+    """Re-read the incident with a row lock; every write to an incident starts here."""
+    return Incident.objects.select_for_update().select_related("severity", "category").get(pk=incident.pk)
+
+
+def check_not_future(value: datetime | None, field: str) -> None:
+    from django.core.exceptions import ValidationError
+
+    if value is not None and value > timezone.now() + CLOCK_SKEW:
+        raise ValidationError({field: "This time is in the future."})
