@@ -1,0 +1,527 @@
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib.auth import get_user_model
+from django.db import models
+from drf_spectacular.utils import extend_schema_field
+from rest_framework import serializers
+
+from incidents.choices import IncidentStatus, TimelineKind
+from incidents.models import Incident
+from incidents.selectors import incidents_visible_to
+from portal.api.fields import AwareDateTimeField, StrictModelSerializer, UserSummarySerializer
+from portal.markdown import render_markdown
+from postmortems.choices import (
+    ActionItemKind,
+    ActionItemPriority,
+    ActionItemStatus,
+    PostmortemStatus,
+    TimelineAssessment,
+    action_item_actions_available,
+    postmortem_actions_available,
+)
+from postmortems.models import (
+    ActionItem,
+    ContributingFactorCategory,
+    Postmortem,
+    PostmortemRevision,
+    PostmortemSection,
+    PostmortemTemplate,
+    PostmortemTimelineEntry,
+    TemplateSection,
+    external_url_validator,
+)
+from postmortems.quality import postmortem_impact, postmortem_quality
+from postmortems.selectors import postmortems_visible_to
+from postmortems.services import MAX_FACTORS, MAX_INCIDENTS, MAX_WHYS
+
+_ENUM_FIELDS: dict[str, type[serializers.ChoiceField]] = {}
+
+
+def enum_field(choices: type[models.TextChoices], component: str, **kwargs: Any) -> serializers.ChoiceField:
+    """A ChoiceField published under its own schema component name, so that the several
+    ``status`` and ``kind`` enums of the API never collide."""
+    field_class = _ENUM_FIELDS.get(component)
+    if field_class is None:
+        schema = {
+            "type": "string",
+            "enum": list(choices.values),
+            "description": "\n".join(f"* `{value}` - {label}" for value, label in choices.choices),
+        }
+        field_class = extend_schema_field(schema, component_name=component)(
+            type(f"{component}Field", (serializers.ChoiceField,), {})
+        )
+        _ENUM_FIELDS[component] = field_class
+    return field_class(choices=choices.choices, **kwargs)
+
+
+def _active_users() -> Any:
+    return get_user_model().objects.filter(is_active=True)
+
+
+@extend_schema_field({"oneOf": [{"type": "integer"}, {"type": "string"}]})
+class IdOrSlugRelatedField(serializers.RelatedField):
+    """A template given by its id or its slug."""
+
+    default_error_messages = {"does_not_exist": "No active template {value!r}."}
+
+    def to_internal_value(self, data: Any) -> Any:
+        queryset = self.get_queryset()
+        text = str(data).strip()
+        lookup = {"pk": int(text)} if text.isdigit() and len(text) <= 18 else {"slug": text[:60]}
+        try:
+            return queryset.get(**lookup)
+        except queryset.model.DoesNotExist:
+            self.fail("does_not_exist", value=text[:60])
+
+    def to_representation(self, value: Any) -> Any:
+        return value.pk
+
+
+# --- templates and categories --------------------------------------------------------------------------
+
+
+class TemplateSectionSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = TemplateSection
+        fields = ["key", "title", "guidance", "required", "order"]
+        read_only_fields = fields
+
+
+class PostmortemTemplateSerializer(serializers.ModelSerializer):
+    sections = TemplateSectionSerializer(many=True, read_only=True)
+
+    class Meta:
+        model = PostmortemTemplate
+        fields = ["id", "name", "slug", "description", "is_active", "version", "sections"]
+        read_only_fields = fields
+
+
+class ContributingFactorCategorySerializer(serializers.ModelSerializer):
+    class Meta:
+        model = ContributingFactorCategory
+        fields = ["id", "slug", "name", "description", "is_active"]
+        read_only_fields = fields
+
+
+# --- post-mortems: output ------------------------------------------------------------------------------
+
+
+class IncidentSummarySerializer(serializers.ModelSerializer):
+    severity = serializers.CharField(source="severity.name", read_only=True)
+    status = serializers.ChoiceField(choices=IncidentStatus.choices, read_only=True)
+
+    class Meta:
+        model = Incident
+        fields = ["id", "reference", "title", "status", "severity", "is_restricted", "resolved_at"]
+        read_only_fields = fields
+
+
+class TemplateSummarySerializer(serializers.ModelSerializer):
+    class Meta:
+        model = PostmortemTemplate
+        fields = ["id", "slug", "name"]
+        read_only_fields = fields
+
+
+class SectionSerializer(serializers.ModelSerializer):
+    body_html = serializers.SerializerMethodField(help_text="The body rendered to sanitised HTML.")
+
+    class Meta:
+        model = PostmortemSection
+        fields = ["key", "title", "guidance", "required", "body", "body_html"]
+        read_only_fields = fields
+
+    def get_body_html(self, section: PostmortemSection) -> str:
+        return render_markdown(section.body)
+
+
+class FactorSerializer(serializers.Serializer):
+    category = serializers.SlugField(source="category.slug", read_only=True)
+    description = serializers.CharField(read_only=True)
+
+
+class TimelineEntrySerializer(StrictModelSerializer):
+    incident_reference = serializers.CharField(source="incident.reference", read_only=True, allow_null=True)
+    kind = serializers.ChoiceField(choices=TimelineKind.choices, read_only=True)
+    author = UserSummarySerializer(read_only=True, allow_null=True)
+    starred = serializers.BooleanField(source="is_starred", read_only=True)
+    assessment = enum_field(TimelineAssessment, "TimelineAssessmentEnum", read_only=True)
+    edited = serializers.SerializerMethodField()
+
+    class Meta:
+        model = PostmortemTimelineEntry
+        fields = [
+            "id",
+            "incident",
+            "incident_reference",
+            "source_event",
+            "occurred_at",
+            "kind",
+            "author",
+            "text",
+            "original_text",
+            "edited",
+            "starred",
+            "assessment",
+            "annotation",
+        ]
+        read_only_fields = fields
+
+    def get_edited(self, entry: PostmortemTimelineEntry) -> bool:
+        return entry.source_event_id is not None and entry.text != entry.original_text
+
+
+class ActionItemSummarySerializer(serializers.ModelSerializer):
+    owner = UserSummarySerializer(read_only=True, allow_null=True)
+    priority = enum_field(ActionItemPriority, "ActionItemPriorityEnum", read_only=True)
+    kind = enum_field(ActionItemKind, "ActionItemKindEnum", read_only=True)
+    status = enum_field(ActionItemStatus, "ActionItemStatusEnum", read_only=True)
+    overdue = serializers.BooleanField(source="is_overdue", read_only=True)
+
+    class Meta:
+        model = ActionItem
+        fields = ["id", "title", "owner", "due_date", "priority", "kind", "status", "overdue"]
+        read_only_fields = fields
+
+
+class QualityFindingSerializer(serializers.Serializer):
+    code = serializers.CharField()
+    message = serializers.CharField()
+    field = serializers.CharField(help_text="What the finding is about, e.g. sections.root_cause.")
+
+
+class QualitySerializer(serializers.Serializer):
+    errors = QualityFindingSerializer(many=True, help_text="Block publishing.")
+    warnings = QualityFindingSerializer(many=True, help_text="Worth a look; do not block publishing.")
+
+
+class ImpactSerializer(serializers.Serializer):
+    severity = serializers.CharField(allow_null=True, help_text="The worst severity of the incidents.")
+    started_at = serializers.DateTimeField(allow_null=True)
+    detected_at = serializers.DateTimeField(allow_null=True)
+    acknowledged_at = serializers.DateTimeField(allow_null=True)
+    resolved_at = serializers.DateTimeField(allow_null=True)
+    duration_seconds = serializers.IntegerField(allow_null=True)
+    time_to_detect_seconds = serializers.IntegerField(allow_null=True)
+    time_to_acknowledge_seconds = serializers.IntegerField(allow_null=True)
+    time_to_resolve_seconds = serializers.IntegerField(allow_null=True)
+    services = serializers.ListField(child=serializers.CharField())
+    customers_affected = serializers.IntegerField(allow_null=True)
+    records_affected = serializers.IntegerField(allow_null=True)
+
+
+class PostmortemSerializer(StrictModelSerializer):
+    """What clients read about a post-mortem."""
+
+    incidents = IncidentSummarySerializer(many=True, read_only=True)
+    template = TemplateSummarySerializer(read_only=True)
+    status = enum_field(PostmortemStatus, "PostmortemStatusEnum", read_only=True)
+    allowed_actions = serializers.SerializerMethodField()
+    owner = UserSummarySerializer(read_only=True)
+    facilitator = UserSummarySerializer(read_only=True, allow_null=True)
+    reviewers = UserSummarySerializer(many=True, read_only=True)
+    sections = SectionSerializer(many=True, read_only=True)
+    whys = serializers.ListField(child=serializers.CharField(), read_only=True)
+    contributing_factors = FactorSerializer(source="factors", many=True, read_only=True)
+    impact = serializers.SerializerMethodField()
+    timeline = TimelineEntrySerializer(source="timeline_entries", many=True, read_only=True)
+    action_items = ActionItemSummarySerializer(many=True, read_only=True)
+    quality = serializers.SerializerMethodField()
+    created_by = UserSummarySerializer(read_only=True)
+    submitted_by = UserSummarySerializer(read_only=True, allow_null=True)
+    published_by = UserSummarySerializer(read_only=True, allow_null=True)
+
+    class Meta:
+        model = Postmortem
+        fields = [
+            "id",
+            "reference",
+            "title",
+            "incidents",
+            "template",
+            "template_version",
+            "status",
+            "allowed_actions",
+            "owner",
+            "facilitator",
+            "reviewers",
+            "sections",
+            "whys",
+            "contributing_factors",
+            "no_action_items_reason",
+            "customers_affected",
+            "records_affected",
+            "impact",
+            "timeline",
+            "action_items",
+            "quality",
+            "revision",
+            "created_by",
+            "created_at",
+            "updated_at",
+            "submitted_at",
+            "submitted_by",
+            "published_at",
+            "published_by",
+            "first_published_at",
+            "version",
+        ]
+        read_only_fields = fields
+
+    def get_allowed_actions(self, postmortem: Postmortem) -> list[str]:
+        return postmortem_actions_available(postmortem.status)
+
+    @extend_schema_field(ImpactSerializer)
+    def get_impact(self, postmortem: Postmortem) -> dict[str, Any]:
+        return ImpactSerializer(postmortem_impact(postmortem)).data
+
+    @extend_schema_field(QualitySerializer)
+    def get_quality(self, postmortem: Postmortem) -> dict[str, Any]:
+        return postmortem_quality(postmortem).as_dict()
+
+
+class RevisionSerializer(serializers.ModelSerializer):
+    published_by = UserSummarySerializer(read_only=True)
+    snapshot = serializers.JSONField(read_only=True, help_text="The content as published.")
+
+    class Meta:
+        model = PostmortemRevision
+        fields = ["number", "published_at", "published_by", "sha256", "snapshot", "markdown"]
+        read_only_fields = fields
+
+
+# --- post-mortems: input -------------------------------------------------------------------------------
+
+
+class PostmortemCreateSerializer(serializers.Serializer):
+    incidents = serializers.PrimaryKeyRelatedField(
+        many=True, queryset=Incident.objects.none(), help_text="Resolved or closed incidents it covers."
+    )
+    template = IdOrSlugRelatedField(
+        queryset=PostmortemTemplate.objects.filter(is_active=True), help_text="Template id or slug."
+    )
+    title = serializers.CharField(required=False, allow_blank=True, max_length=200, default="")
+    owner = serializers.PrimaryKeyRelatedField(
+        queryset=_active_users(), required=False, allow_null=True, default=None, help_text="Default: you."
+    )
+    facilitator = serializers.PrimaryKeyRelatedField(
+        queryset=_active_users(), required=False, allow_null=True, default=None
+    )
+    reviewers = serializers.PrimaryKeyRelatedField(
+        queryset=_active_users(), many=True, required=False, default=list
+    )
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        request = self.context.get("request")
+        self.fields["incidents"].child_relation.queryset = incidents_visible_to(
+            request.user if request else None
+        )
+
+    def validate_incidents(self, incidents: list[Incident]) -> list[Incident]:
+        if not incidents:
+            raise serializers.ValidationError("Choose at least one incident.")
+        if len(incidents) > MAX_INCIDENTS:
+            raise serializers.ValidationError(f"At most {MAX_INCIDENTS} incidents.")
+        return incidents
+
+
+class FactorInputSerializer(serializers.Serializer):
+    category = serializers.SlugField(max_length=40, help_text="A contributing-factor category slug.")
+    description = serializers.CharField(max_length=5000)
+
+
+class PostmortemUpdateSerializer(serializers.Serializer):
+    """PATCH: only the fields sent change; lists are replaced as a whole."""
+
+    title = serializers.CharField(required=False, max_length=200)
+    sections = serializers.DictField(
+        child=serializers.CharField(allow_blank=True, max_length=100_000, trim_whitespace=False),
+        required=False,
+        help_text='New Markdown bodies by section key, e.g. {"summary": "..."}.',
+    )
+    whys = serializers.ListField(
+        child=serializers.CharField(max_length=2000), required=False, max_length=MAX_WHYS
+    )
+    contributing_factors = FactorInputSerializer(many=True, required=False, max_length=MAX_FACTORS)
+    owner = serializers.PrimaryKeyRelatedField(queryset=_active_users(), required=False)
+    facilitator = serializers.PrimaryKeyRelatedField(
+        queryset=_active_users(), required=False, allow_null=True
+    )
+    reviewers = serializers.PrimaryKeyRelatedField(queryset=_active_users(), many=True, required=False)
+    no_action_items_reason = serializers.CharField(required=False, allow_blank=True, max_length=5000)
+    customers_affected = serializers.IntegerField(
+        required=False, allow_null=True, min_value=0, max_value=10**15
+    )
+    records_affected = serializers.IntegerField(
+        required=False, allow_null=True, min_value=0, max_value=10**15
+    )
+
+
+class TransitionInputSerializer(serializers.Serializer):
+    note = serializers.CharField(required=False, allow_blank=True, max_length=5000, default="")
+
+
+class TimelineEntryCreateSerializer(serializers.Serializer):
+    occurred_at = AwareDateTimeField()
+    text = serializers.CharField(max_length=10_000)
+    incident = serializers.PrimaryKeyRelatedField(
+        queryset=Incident.objects.none(),
+        required=False,
+        allow_null=True,
+        default=None,
+        help_text="One of the post-mortem's incidents.",
+    )
+    starred = serializers.BooleanField(required=False, default=False)
+    assessment = enum_field(
+        TimelineAssessment, "TimelineAssessmentEnum", required=False, default=TimelineAssessment.UNMARKED
+    )
+    annotation = serializers.CharField(required=False, allow_blank=True, max_length=5000, default="")
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        request = self.context.get("request")
+        self.fields["incident"].queryset = incidents_visible_to(request.user if request else None)
+
+
+class TimelineEntryUpdateSerializer(serializers.Serializer):
+    occurred_at = AwareDateTimeField(required=False)
+    text = serializers.CharField(required=False, max_length=10_000)
+    starred = serializers.BooleanField(required=False)
+    assessment = enum_field(TimelineAssessment, "TimelineAssessmentEnum", required=False)
+    annotation = serializers.CharField(required=False, allow_blank=True, max_length=5000)
+
+
+# --- action items --------------------------------------------------------------------------------------
+
+
+class ActionItemSerializer(StrictModelSerializer):
+    """What clients read about an action item; status moves only through its actions."""
+
+    postmortem_reference = serializers.CharField(source="postmortem.reference", read_only=True)
+    incident_reference = serializers.CharField(source="incident.reference", read_only=True, allow_null=True)
+    owner = UserSummarySerializer(read_only=True, allow_null=True)
+    priority = enum_field(ActionItemPriority, "ActionItemPriorityEnum", read_only=True)
+    kind = enum_field(ActionItemKind, "ActionItemKindEnum", read_only=True)
+    status = enum_field(ActionItemStatus, "ActionItemStatusEnum", read_only=True)
+    overdue = serializers.BooleanField(source="is_overdue", read_only=True)
+    allowed_actions = serializers.SerializerMethodField()
+    closed_by = UserSummarySerializer(read_only=True, allow_null=True)
+    created_by = UserSummarySerializer(read_only=True)
+
+    class Meta:
+        model = ActionItem
+        fields = [
+            "id",
+            "postmortem",
+            "postmortem_reference",
+            "incident",
+            "incident_reference",
+            "title",
+            "description",
+            "owner",
+            "due_date",
+            "priority",
+            "kind",
+            "status",
+            "overdue",
+            "allowed_actions",
+            "wont_do_reason",
+            "external_url",
+            "verification",
+            "closed_at",
+            "closed_by",
+            "created_by",
+            "created_at",
+            "updated_at",
+            "version",
+        ]
+        read_only_fields = fields
+
+    def get_allowed_actions(self, item: ActionItem) -> list[str]:
+        return action_item_actions_available(item.status)
+
+
+class ActionItemWriteSerializer(serializers.Serializer):
+    postmortem = serializers.PrimaryKeyRelatedField(queryset=Postmortem.objects.none())
+    incident = serializers.PrimaryKeyRelatedField(
+        queryset=Incident.objects.none(),
+        required=False,
+        allow_null=True,
+        help_text="One of the post-mortem's incidents, when the item belongs to one.",
+    )
+    title = serializers.CharField(max_length=200)
+    description = serializers.CharField(required=False, allow_blank=True, max_length=10_000)
+    owner = serializers.PrimaryKeyRelatedField(queryset=_active_users(), required=False, allow_null=True)
+    due_date = serializers.DateField(required=False, allow_null=True)
+    priority = enum_field(ActionItemPriority, "ActionItemPriorityEnum", required=False)
+    kind = enum_field(ActionItemKind, "ActionItemKindEnum", required=False)
+    external_url = serializers.CharField(
+        required=False, allow_blank=True, max_length=500, validators=[external_url_validator]
+    )
+    verification = serializers.CharField(required=False, allow_blank=True, max_length=5000)
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        request = self.context.get("request")
+        user = request.user if request is not None else None
+        # Ids the caller cannot see are answered like ids that do not exist.
+        self.fields["incident"].queryset = incidents_visible_to(user)
+        if self.instance is not None:
+            del self.fields["postmortem"]  # an item stays with its post-mortem
+        else:
+            self.fields["postmortem"].queryset = postmortems_visible_to(user)
+
+
+class CompleteInputSerializer(serializers.Serializer):
+    verification = serializers.CharField(
+        required=False,
+        allow_blank=True,
+        max_length=5000,
+        default="",
+        help_text="How the change was shown to work; required for prevent and mitigate items.",
+    )
+
+
+class WontDoInputSerializer(serializers.Serializer):
+    reason = serializers.CharField(max_length=5000, help_text="Why the item will not be done.")
+
+
+# --- KPIs ----------------------------------------------------------------------------------------------
+
+
+class ActionItemKpiSerializer(serializers.Serializer):
+    total = serializers.IntegerField()
+    open = serializers.IntegerField()
+    in_progress = serializers.IntegerField()
+    done = serializers.IntegerField()
+    wont_do = serializers.IntegerField()
+    overdue = serializers.IntegerField()
+    closed_on_time = serializers.IntegerField(help_text="Done on or before the due date.")
+    closure_rate = serializers.FloatField(
+        allow_null=True, help_text="(done + won't do) / total; null without items."
+    )
+
+
+class PostmortemKpiSerializer(serializers.Serializer):
+    total = serializers.IntegerField()
+    draft = serializers.IntegerField()
+    in_review = serializers.IntegerField()
+    published = serializers.IntegerField()
+    median_seconds_resolution_to_publication = serializers.FloatField(
+        allow_null=True, help_text="From the last incident's resolution to the first publication."
+    )
+    published_with_resolution = serializers.IntegerField(
+        help_text="How many post-mortems the median is over."
+    )
+
+
+class PostmortemKpiResponseSerializer(serializers.Serializer):
+    action_items = ActionItemKpiSerializer()
+    postmortems = PostmortemKpiSerializer()
+
+
+class PostmortemKpiQuerySerializer(serializers.Serializer):
+    include_exercises = serializers.BooleanField(required=False, default=False)
