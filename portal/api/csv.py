@@ -151,6 +151,12 @@ class CsvExportMixin:
     csv_audit_action: str | None = None
     renderer_classes = [*api_settings.DEFAULT_RENDERER_CLASSES, CsvRenderer]
 
+    def get_renderers(self) -> list[BaseRenderer]:
+        renderers = super().get_renderers()  # type: ignore[misc]
+        if getattr(self, "action", None) == "list":
+            return renderers
+        return [renderer for renderer in renderers if not isinstance(renderer, CsvRenderer)]
+
     def wants_csv(self, request: Request) -> bool:
         renderer = getattr(request, "accepted_renderer", None)
         return renderer is not None and getattr(renderer, "format", None) == "csv"

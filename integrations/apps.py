@@ -1,0 +1,12 @@
+from django.apps import AppConfig
+
+
+class IntegrationsConfig(AppConfig):
+    name = "integrations"
+    verbose_name = "Integrations"
+    demo_seeder = "integrations.demo.seed_integrations"
+
+    def ready(self) -> None:
+        from integrations.outbound import connect_signals
+
+        connect_signals()
