@@ -6,7 +6,7 @@ from django import forms
 from django.contrib.auth import get_user_model
 
 from incidents.choices import IncidentStatus
-from incidents.models import Category, IncidentRole, Service, Severity
+from incidents.models import Category, IncidentRole, Service, Severity, StakeholderTemplate, Team
 
 DATETIME_WIDGET = forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M")
 
@@ -20,6 +20,9 @@ class IncidentForm(forms.Form):
     summary = forms.CharField(widget=forms.Textarea, required=False, max_length=20_000)
     impact = forms.CharField(widget=forms.Textarea(attrs={"rows": 3}), required=False, max_length=20_000)
     services = forms.ModelMultipleChoiceField(queryset=Service.objects.filter(is_active=True), required=False)
+    team = forms.ModelChoiceField(
+        queryset=Team.objects.all(), required=False, help_text="Pull in a team: its members take the roles."
+    )
     occurred_at = forms.DateTimeField(
         widget=DATETIME_WIDGET, required=False, help_text="When it started, if known."
     )
@@ -77,3 +80,19 @@ class IncidentFilterForm(forms.Form):
         choices=[("", "Incidents and exercises"), ("no", "Incidents only"), ("yes", "Exercises only")],
         required=False,
     )
+
+
+class CommunicationForm(forms.Form):
+    template = forms.ModelChoiceField(
+        queryset=StakeholderTemplate.objects.filter(is_active=True), label="Message template"
+    )
+    recipients = forms.CharField(
+        widget=forms.Textarea(attrs={"rows": 2}),
+        required=False,
+        max_length=20_000,
+        help_text="Email addresses, one per line or separated by commas (email channel).",
+    )
+
+    def clean_recipients(self) -> list[str]:
+        raw = self.cleaned_data["recipients"].replace(",", "\n").replace(";", "\n")
+        return [line.strip() for line in raw.splitlines() if line.strip()]

@@ -16,4 +16,6 @@ urlpatterns = [
     path(
         "<int:pk>/evidence/<int:evidence_id>/", views.EvidenceDownloadView.as_view(), name="evidence-download"
     ),
+    path("<int:pk>/tasks/<int:task_id>/<slug:action>/", views.TaskActionView.as_view(), name="task"),
+    path("<int:pk>/communications/", views.CommunicationView.as_view(), name="communications"),
 ]

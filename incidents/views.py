@@ -19,8 +19,16 @@ from django.views.decorators.http import require_POST
 from django.views.generic import FormView, TemplateView
 
 from incidents import services
-from incidents.choices import INCIDENT_TRANSITIONS, IncidentAction, actions_available
-from incidents.forms import EvidenceForm, IncidentFilterForm, IncidentForm, NoteForm, RoleForm, TransitionForm
+from incidents.choices import INCIDENT_TRANSITIONS, IncidentAction, TaskAction, actions_available
+from incidents.forms import (
+    CommunicationForm,
+    EvidenceForm,
+    IncidentFilterForm,
+    IncidentForm,
+    NoteForm,
+    RoleForm,
+    TransitionForm,
+)
 from incidents.models import Incident
 from incidents.selectors import (
     evidence_for,
@@ -115,6 +123,11 @@ class IncidentEditView(RoleRequiredMixin, FormView):
             "services": list(incident.services.all())
         }
 
+    def get_form(self, form_class: Any = None) -> IncidentForm:
+        form = super().get_form(form_class)
+        del form.fields["team"]  # teams are pulled in from the incident page, not by editing
+        return form
+
     def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
         return super().get_context_data(incident=self.incident, **kwargs)
 
@@ -162,6 +175,9 @@ class IncidentDetailView(RoleRequiredMixin, TemplateView):
             evidence_form=kwargs.get("evidence_form") or EvidenceForm(),
             transition_form=TransitionForm(),
             can_change=user.has_perms(CHANGE),
+            tasks=incident.tasks.select_related("role", "finished_by").order_by("order", "id"),
+            communications=incident.communications.select_related("sender", "template").order_by("-sent_at"),
+            communication_form=kwargs.get("communication_form") or CommunicationForm(),
         )
         if user.has_perm("compliance.view_obligation") and apps.is_installed("compliance"):
             from compliance.selectors import obligations_visible_to
@@ -181,6 +197,13 @@ class IncidentDetailView(RoleRequiredMixin, TemplateView):
             except ImportError:
                 pass
         return context
+
+
+def _render_detail(request: HttpRequest, pk: int, **forms: Any) -> HttpResponse:
+    """The incident page again, with a form that failed (its errors and input kept)."""
+    view = IncidentDetailView()
+    view.setup(request, pk=pk)
+    return render(request, view.template_name, view.get_context_data(pk=pk, **forms))
 
 
 @method_decorator(require_POST, name="dispatch")
@@ -227,8 +250,7 @@ class NoteView(RoleRequiredMixin, View):
                 {"incident": incident, "timeline": timeline_for(incident), "note_form": form},
             )
         if form.errors:
-            view = IncidentDetailView.as_view()
-            return view(request, pk=pk, note_form=form)
+            return _render_detail(request, pk, note_form=form)
         return HttpResponseRedirect(reverse("incidents:detail", args=[pk]) + "#timeline")
 
 
@@ -276,7 +298,7 @@ class EvidenceUploadView(RoleRequiredMixin, View):
                 return HttpResponseRedirect(reverse("incidents:detail", args=[pk]) + "#evidence")
             except ValidationError as error:
                 _apply_errors(form, error)
-        return IncidentDetailView.as_view()(request, pk=pk, evidence_form=form)
+        return _render_detail(request, pk, evidence_form=form)
 
 
 class EvidenceDownloadView(RoleRequiredMixin, View):
@@ -302,3 +324,64 @@ class EvidenceDownloadView(RoleRequiredMixin, View):
         response["X-Content-Type-Options"] = "nosniff"
         response["Content-Security-Policy"] = "default-src 'none'; sandbox"
         return response
+
+
+@method_decorator(require_POST, name="dispatch")
+class TaskActionView(RoleRequiredMixin, View):
+    required_permissions = ["incidents.view_incident", "incidents.change_incidenttask"]
+
+    def post(self, request: HttpRequest, pk: int, task_id: int, action: str) -> HttpResponse:
+        incident = _incident(request, pk)
+        task = incident.tasks.filter(pk=task_id).first()
+        if task is None or action not in TaskAction.values:
+            raise Http404("No such task.")
+        try:
+            services.task_transition(
+                task=task, action=action, actor=request.user, note=request.POST.get("note", "")[:5000]
+            )
+        except (DomainError, ValidationError) as error:
+            messages.error(
+                request, "; ".join(error.messages) if isinstance(error, ValidationError) else str(error)
+            )
+        return HttpResponseRedirect(reverse("incidents:detail", args=[pk]) + "#tasks")
+
+
+@method_decorator(require_POST, name="dispatch")
+class CommunicationView(RoleRequiredMixin, View):
+    """Preview (htmx) or send a stakeholder message rendered from a reviewed template."""
+
+    required_permissions = ["incidents.view_incident", "incidents.add_communication"]
+
+    def post(self, request: HttpRequest, pk: int) -> HttpResponse:
+        incident = _incident(request, pk)
+        form = CommunicationForm(request.POST)
+        if request.POST.get("preview"):
+            rendered = None
+            error = ""
+            if form.is_valid():
+                try:
+                    rendered = services.render_stakeholder_message(form.cleaned_data["template"], incident)
+                except (DomainError, ValidationError) as problem:
+                    error = (
+                        "; ".join(problem.messages) if isinstance(problem, ValidationError) else str(problem)
+                    )
+            else:
+                error = "Choose a template."
+            return render(request, "incidents/_preview.html", {"rendered": rendered, "error": error})
+        if form.is_valid():
+            try:
+                services.communication_send(
+                    incident=incident,
+                    actor=request.user,
+                    template=form.cleaned_data["template"],
+                    recipients=form.cleaned_data["recipients"],
+                )
+                messages.success(request, "Message recorded; email goes out once saved.")
+                return HttpResponseRedirect(reverse("incidents:detail", args=[pk]) + "#communications")
+            except (DomainError, ValidationError) as error:
+                if isinstance(error, ValidationError) and hasattr(error, "error_dict"):
+                    for field, problems in error.message_dict.items():
+                        form.add_error(field if field in form.fields else None, problems)
+                else:
+                    form.add_error(None, str(error))
+        return _render_detail(request, pk, communication_form=form)

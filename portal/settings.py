@@ -63,6 +63,8 @@ INSTALLED_APPS = [
     "portal",
     "incidents",
     "compliance",
+    "postmortems",
+    "integrations",
 ]
 
 MIDDLEWARE = [
@@ -198,6 +200,8 @@ PDF_MAX_HTML_BYTES = env_int("PDF_MAX_HTML_BYTES", 10 * 1024 * 1024, minimum=10_
 PDF_RENDER_TIMEOUT = env_int("PDF_RENDER_TIMEOUT", 60, minimum=1, maximum=600)
 API_TOKEN_LIFETIME = timedelta(days=env_int("API_TOKEN_LIFETIME_DAYS", 90, minimum=1, maximum=3650))
 API_MAX_PAGE_SIZE = 200
+# Shown to stakeholders as {{ entity_name }} when an incident has no assessed legal entity.
+PORTAL_ORGANISATION_NAME = env_str("PORTAL_ORGANISATION_NAME", "")
 # Integrations (integrations/): inbound webhook bodies above this size are refused with 400.
 INTEGRATION_MAX_BODY_BYTES = env_int(
     "INTEGRATION_MAX_BODY_BYTES", 256 * 1024, minimum=1024, maximum=5 * 1024 * 1024
@@ -244,6 +248,13 @@ SPECTACULAR_SETTINGS = {
         "ObligationStatusEnum": "compliance.choices.ObligationStatus",
         "ReportStatusEnum": "compliance.choices.ReportStatus",
         "RiskLevelEnum": "compliance.choices.RiskLevel",
+        "TaskStatusEnum": "incidents.choices.TaskStatus",
+        "EscalationKindEnum": "incidents.choices.EscalationKind",
+        "AudienceEnum": "incidents.choices.Audience",
+        "ChannelEnum": "incidents.choices.Channel",
+        "DeliveryStatusEnum": "incidents.choices.DeliveryStatus",
+        "ExerciseTypeEnum": "incidents.choices.ExerciseType",
+        "MilestoneEnum": "incidents.choices.Milestone",
     },
 }
 

@@ -12,6 +12,8 @@ api_v1 = [
     path("", include("portal.api.urls")),
     path("", include("incidents.api.urls")),
     path("compliance/", include("compliance.api.urls")),
+    path("", include("postmortems.api.urls")),
+    path("", include("integrations.api.urls")),
 ]
 
 urlpatterns = [
@@ -22,6 +24,8 @@ urlpatterns = [
     path("audit/", pages.AuditView.as_view(), name="audit"),
     path("incidents/", include("incidents.urls")),
     path("compliance/", include("compliance.urls")),
+    path("postmortems/", include("postmortems.urls")),
+    path("action-items/", include("postmortems.urls_action_items")),
     path("healthz", views.healthz, name="healthz"),
     path("admin/", admin.site.urls),
     path("api/v1/", include(api_v1)),

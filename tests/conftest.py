@@ -40,12 +40,16 @@ def _isolated(settings, tmp_path) -> Iterator[None]:
 def _flush_lifts_append_only_guards() -> Iterator[None]:
     """pytest-django empties the tables after each transactional test with
     ``flush``; the append-only triggers would refuse it, so they are lifted
-    for the flush alone (and only in tests: production code never flushes)."""
+    for the flush alone (and only in tests: production code never flushes),
+    and the reference data is put back right after."""
     original = flush.Command.handle
 
     def handle(self: flush.Command, **options: object) -> None:
         with guards_lifted(connections[str(options.get("database") or DEFAULT_DB_ALIAS)]):
             original(self, **options)
+        # Tests that run after this one (in any order, also under xdist) find
+        # the reference data of the data migrations as after `migrate`.
+        restore_reference_data()
 
     flush.Command.handle = handle  # type: ignore[method-assign]
     yield
@@ -84,9 +88,8 @@ def restore_reference_data() -> None:
 
 @pytest.fixture
 def tx_db(transactional_db) -> None:
-    """A transactional database (concurrency and live-server tests), with the
-    reference data of the data migrations in place."""
-    restore_reference_data()
+    """A transactional database (concurrency and live-server tests); the
+    flush after it restores the reference data (see above)."""
 
 
 @pytest.fixture

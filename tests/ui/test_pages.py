@@ -185,3 +185,31 @@ def test_pages_render_in_a_bounded_number_of_queries(logged_in, compliance_offic
         assert grown[url] <= count + 3, (url, count, grown[url])
     detail = _queries(client, f"/incidents/{incidents[0].pk}/")
     assert detail < 40
+
+
+def test_a_responder_previews_and_sends_a_stakeholder_message(
+    logged_in, responder, incident, django_capture_on_commit_callbacks
+):
+    from django.core import mail
+
+    from tests.incidents.factories_plan import StakeholderTemplateFactory
+
+    template = StakeholderTemplateFactory(
+        channel="email",
+        subject_template="[{{ severity }}] {{ reference }}: {{ title }}",
+        body_template="<p>We are investigating {{ title }}.</p>",
+    )
+    client = logged_in(responder)
+    url = f"/incidents/{incident.pk}/communications/"
+    preview = client.post(url, {"template": template.pk, "preview": "1"}, HTTP_HX_REQUEST="true")
+    assert f"[SEV2] {incident.reference}: Payments API returning 502" in preview.content.decode()
+    assert incident.communications.count() == 0
+    with django_capture_on_commit_callbacks(execute=True):
+        sent = client.post(url, {"template": template.pk, "recipients": "cto@example.com, ops@example.com"})
+    assert sent.status_code == 302
+    message = incident.communications.get()
+    assert sorted(message.recipients) == ["cto@example.com", "ops@example.com"]
+    assert len(mail.outbox) == 2
+    refused = client.post(url, {"template": template.pk, "recipients": "not-an-address"})
+    assert refused.status_code == 200
+    assert incident.communications.count() == 1

@@ -612,7 +612,7 @@ def _create(demo: Demo, plan: Plan, lookups: dict[str, dict[Any, Any]]) -> Incid
         actor = users[plan.reporter if username == commander else commander]
         role = lookups["role"][slug]
         incident_services.incident_assign_role(
-            incident=incident, role=role, user=users[username], actor=actor
+            incident=incident, role=role, user=users[username], actor=actor, at=plan.declared_at
         )
     for step in plan.steps:
         at, actor = plan.detected_at + step.after, users[step.actor]

@@ -1,0 +1,835 @@
+"""Web pages for post-mortems and action items.
+
+Reads go through the selectors (a post-mortem covering an incident the reader
+may not see is a 404 everywhere), writes through the services, with the same
+calls and error handling as the API. Saves carry the version that was read:
+a stale save shows what changed meanwhile instead of overwriting it.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+from typing import Any
+
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db.models import Count, Exists, F, OuterRef, Prefetch, Q
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
+from django.shortcuts import render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.decorators import method_decorator
+from django.views import View
+from django.views.decorators.http import require_POST
+from django.views.generic import TemplateView
+
+from incidents.models import Incident
+from incidents.selectors import incidents_visible_to
+from portal.audit import AuditEvent
+from portal.errors import DomainError, PreconditionFailed
+from portal.markdown import render_markdown
+from portal.ui import RoleRequiredMixin, paginate, querystring_without_page
+from postmortems import services
+from postmortems.choices import (
+    ACTION_ITEM_OPEN_STATUSES,
+    EDITABLE_STATUSES,
+    KINDS_NEEDING_VERIFICATION,
+    ActionItemAction,
+    ActionItemStatus,
+    PostmortemAction,
+    PostmortemStatus,
+    TimelineAssessment,
+    action_item_actions_available,
+)
+from postmortems.forms import (
+    ACTION_ITEM_FORMS,
+    ActionItemFilterForm,
+    ActionItemForm,
+    CompleteForm,
+    FactorFormSet,
+    PostmortemCreateForm,
+    PostmortemDocumentForm,
+    PostmortemFilterForm,
+    WontDoForm,
+    item_owners,
+    reviewers,
+    user_label,
+    users_all,
+    writers,
+)
+from postmortems.models import (
+    ActionItem,
+    ContributingFactorCategory,
+    Postmortem,
+    PostmortemIncident,
+    PostmortemTemplate,
+    PostmortemTimelineEntry,
+    TemplateSection,
+)
+from postmortems.quality import Finding, format_duration, postmortem_impact, postmortem_quality
+from postmortems.selectors import (
+    action_item_get,
+    action_item_list,
+    overdue_condition,
+    postmortem_get,
+    postmortems_visible_to,
+    revisions_for,
+)
+
+VIEW_POSTMORTEM = ["postmortems.view_postmortem"]
+CHANGE_POSTMORTEM = ["postmortems.view_postmortem", "postmortems.change_postmortem"]
+VIEW_ACTION_ITEM = ["postmortems.view_postmortem", "postmortems.view_actionitem"]
+#: The board shows this many cards per column; filters narrow down the rest.
+BOARD_COLUMN_SIZE = 50
+BOARD_COLUMNS = [
+    ActionItemStatus.OPEN,
+    ActionItemStatus.IN_PROGRESS,
+    ActionItemStatus.DONE,
+    ActionItemStatus.WONT_DO,
+]
+
+
+#: How the audit trail's actions on an item read in its history.
+HISTORY_LABELS = {
+    "actionitem.created": "Created",
+    "actionitem.updated": "Edited",
+    f"actionitem.{ActionItemAction.START}": "Work started",
+    f"actionitem.{ActionItemAction.COMPLETE}": "Marked done",
+    f"actionitem.{ActionItemAction.WONT_DO}": "Closed as won't do",
+    "actionitem.reminder_sent": "Reminder sent to the owner",
+}
+
+
+def _errors(error: Exception) -> str:
+    if isinstance(error, ValidationError):
+        return "; ".join(error.messages)
+    return str(error)
+
+
+def _version(request: HttpRequest) -> int:
+    """The version the user read; an unreadable one never matches (a stale save, not an overwrite)."""
+    value = request.POST.get("version", "")
+    return int(value) if value.isdigit() and len(value) < 10 else -1
+
+
+def _apply_errors(form: Any, error: ValidationError, aliases: dict[str, str] | None = None) -> None:
+    if not hasattr(error, "error_dict"):
+        form.add_error(None, error.messages)
+        return
+    for field, problems in error.message_dict.items():
+        name = (aliases or {}).get(field, field)
+        form.add_error(name if name in form.fields else None, problems)
+
+
+def _postmortem(request: HttpRequest, pk: int) -> Postmortem:
+    try:
+        return postmortem_get(request.user, pk)
+    except Postmortem.DoesNotExist:
+        raise Http404("No such post-mortem.") from None
+
+
+def _item(request: HttpRequest, pk: int) -> ActionItem:
+    try:
+        return action_item_get(request.user, pk)
+    except ActionItem.DoesNotExist:
+        raise Http404("No such action item.") from None
+
+
+# --- the list -----------------------------------------------------------------------------------------
+
+
+class PostmortemListView(RoleRequiredMixin, TemplateView):
+    template_name = "postmortems/list.html"
+    section = "postmortems"
+    required_permissions = VIEW_POSTMORTEM
+
+    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
+        context = super().get_context_data(**kwargs)
+        user = self.request.user
+        form = PostmortemFilterForm(self.request.GET or None)
+        today = timezone.localdate()
+        postmortems = (
+            postmortems_visible_to(user)
+            .select_related("owner", "template")
+            .prefetch_related(
+                Prefetch(
+                    "incidents",
+                    queryset=Incident.objects.select_related("severity").order_by("detected_at", "id"),
+                )
+            )
+            .annotate(
+                items_total=Count("action_items", distinct=True),
+                items_open=Count(
+                    "action_items",
+                    filter=Q(action_items__status__in=sorted(ACTION_ITEM_OPEN_STATUSES)),
+                    distinct=True,
+                ),
+                items_overdue=Count(
+                    "action_items",
+                    filter=Q(
+                        action_items__status__in=sorted(ACTION_ITEM_OPEN_STATUSES),
+                        action_items__due_date__lt=today,
+                    ),
+                    distinct=True,
+                ),
+            )
+        )
+        if form.is_valid():
+            data = form.cleaned_data
+            if data["q"]:
+                query = data["q"].replace("\x00", "").strip()
+                covering = PostmortemIncident.objects.filter(
+                    Q(incident__reference__icontains=query) | Q(incident__title__icontains=query)
+                ).values("postmortem_id")
+                postmortems = postmortems.filter(Q(title__icontains=query) | Q(pk__in=covering))
+            if data["status"]:
+                postmortems = postmortems.filter(status=data["status"])
+            if data["owner"] == "me":
+                postmortems = postmortems.filter(owner=user)
+        context["form"] = form
+        context["page"] = paginate(self.request, postmortems.order_by("-created_at", "-id"))
+        context["statuses"] = PostmortemStatus
+        context["qs"] = querystring_without_page(self.request)
+        if user.has_perm("postmortems.add_postmortem"):
+            context["waiting"] = (
+                incidents_visible_to(user)
+                .filter(status__in=sorted(services.RESOLVED_STATUSES), is_exercise=False)
+                .exclude(Exists(PostmortemIncident.objects.filter(incident=OuterRef("pk"))))
+                .select_related("severity")
+                .order_by(F("resolved_at").desc(nulls_last=True), "-id")[:8]
+            )
+        return context
+
+
+# --- starting one -------------------------------------------------------------------------------------
+
+
+class PostmortemCreateView(RoleRequiredMixin, TemplateView):
+    template_name = "postmortems/new.html"
+    section = "postmortems"
+    required_permissions = [*VIEW_POSTMORTEM, "postmortems.add_postmortem"]
+
+    def _form(self, data: Any = None, initial: dict[str, Any] | None = None) -> PostmortemCreateForm:
+        user = self.request.user
+        incidents = (
+            incidents_visible_to(user)
+            .filter(status__in=sorted(services.RESOLVED_STATUSES))
+            .annotate(has_postmortem=Exists(PostmortemIncident.objects.filter(incident=OuterRef("pk"))))
+            .order_by("has_postmortem", F("resolved_at").desc(nulls_last=True), "-id")
+        )
+        templates = PostmortemTemplate.objects.filter(is_active=True).prefetch_related(
+            Prefetch("sections", queryset=TemplateSection.objects.order_by("order", "id"))
+        )
+        return PostmortemCreateForm(
+            data,
+            initial=initial,
+            incidents=incidents,
+            templates=templates,
+            people=list(users_all()),
+            reviewer_people=list(reviewers().exclude(pk=user.pk)),
+        )
+
+    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
+        context = super().get_context_data(**kwargs)
+        form = kwargs.get("form")
+        if form is None:
+            initial: dict[str, Any] = {
+                "template": PostmortemTemplate.objects.filter(slug="standard", is_active=True).first()
+            }
+            wanted = self.request.GET.get("incident", "")
+            if wanted.isdigit() and len(wanted) < 19:
+                incident = incidents_visible_to(self.request.user).filter(pk=int(wanted)).first()
+                if incident is not None and incident.status in services.RESOLVED_STATUSES:
+                    initial["incidents"] = [incident.pk]
+                elif incident is not None:
+                    context["not_resolved"] = incident
+            form = self._form(initial=initial)
+        context["form"] = form
+        return context
+
+    def post(self, request: HttpRequest) -> HttpResponse:
+        form = self._form(request.POST)
+        if not form.is_valid():
+            return self.render_to_response(self.get_context_data(form=form))
+        data = form.cleaned_data
+        try:
+            postmortem = services.postmortem_create(
+                actor=request.user,
+                incidents=list(data["incidents"]),
+                template=data["template"],
+                title=data["title"],
+                facilitator=data["facilitator"],
+                reviewers=data["reviewers"],
+            )
+        except ValidationError as error:
+            _apply_errors(form, error)
+            return self.render_to_response(self.get_context_data(form=form))
+        messages.success(
+            request,
+            f"{postmortem.reference} started from the {data['template'].name} template, "
+            "with the incidents' timelines imported.",
+        )
+        return HttpResponseRedirect(reverse("postmortems:detail", args=[postmortem.pk]))
+
+
+# --- the editor ---------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class ConflictRow:
+    label: str
+    theirs: str
+    mine: str
+
+
+def _anchor(finding: Finding, editing: bool) -> str:
+    """Where on the page the author fixes a finding (form fields exist only while editing)."""
+    field = finding.field
+    if field.startswith("action_items."):
+        return f"#action-item-{field.split('.', 1)[1]}"
+    if field in ("timeline", "incidents"):
+        return f"#{field}"
+    if not editing:
+        return ""
+    if field.startswith("sections."):
+        return f"#id_section_{field.split('.', 1)[1]}"
+    if field.startswith("whys"):
+        return "#id_whys"
+    if field.startswith("contributing_factors"):
+        return "#factors"
+    return "#id_no_action_items_reason" if field == "no_action_items_reason" else ""
+
+
+def _factor_lines(pairs: list[tuple[str, str]], names: dict[str, str]) -> str:
+    return "\n".join(f"{names.get(slug, slug)}: {description}" for slug, description in pairs)
+
+
+def _people(users: list[Any]) -> str:
+    return ", ".join(sorted(user_label(user) for user in users)) or "-"
+
+
+def _conflict(
+    current: Postmortem, form: PostmortemDocumentForm, factors: list[dict[str, str]], names: dict[str, str]
+) -> list[ConflictRow]:
+    """Each part of the document where what was saved meanwhile differs from what the user typed."""
+    mine = form.service_data()
+    rows: list[tuple[str, str, str]] = [
+        ("Title", current.title, mine["title"]),
+        ("Owner", user_label(current.owner), user_label(mine["owner"])),
+        (
+            "Facilitator",
+            user_label(current.facilitator) if current.facilitator else "-",
+            user_label(mine["facilitator"]) if mine["facilitator"] else "-",
+        ),
+        ("Reviewers", _people(list(current.reviewers.all())), _people(mine["reviewers"])),
+        ("Customers affected", str(current.customers_affected or ""), str(mine["customers_affected"] or "")),
+        ("Records affected", str(current.records_affected or ""), str(mine["records_affected"] or "")),
+    ]
+    rows += [
+        (section.title, section.body, mine["sections"].get(section.key, section.body))
+        for section in current.sections.all()
+    ]
+    rows += [
+        ("Five whys", "\n".join(current.whys or []), "\n".join(mine["whys"])),
+        (
+            "Contributing factors",
+            _factor_lines([(f.category.slug, f.description) for f in current.factors.all()], names),
+            _factor_lines([(f["category"], f["description"]) for f in factors], names),
+        ),
+        ("Why no action item is needed", current.no_action_items_reason, mine["no_action_items_reason"]),
+    ]
+    return [ConflictRow(label, theirs, own) for label, theirs, own in rows if theirs.strip() != own.strip()]
+
+
+def _impact_rows(postmortem: Postmortem) -> list[tuple[str, str]]:
+    impact = postmortem_impact(postmortem)
+
+    def count(value: int | None) -> str:
+        return "unknown" if value is None else f"{value:,}"
+
+    return [
+        ("Severity", impact["severity"] or "unknown"),
+        ("Duration", format_duration(impact["duration_seconds"])),
+        ("Time to detect", format_duration(impact["time_to_detect_seconds"])),
+        ("Time to acknowledge", format_duration(impact["time_to_acknowledge_seconds"])),
+        ("Time to resolve", format_duration(impact["time_to_resolve_seconds"])),
+        ("Services", ", ".join(impact["services"]) or "none recorded"),
+        ("Customers affected", count(impact["customers_affected"])),
+        ("Records affected", count(impact["records_affected"])),
+    ]
+
+
+class _Choices:
+    """The lists the editor's forms choose from, loaded once per request."""
+
+    def __init__(self) -> None:
+        rows = list(ContributingFactorCategory.objects.values_list("slug", "name", "is_active"))
+        self.categories = [(slug, name) for slug, name, active in rows if active]
+        self.names = {slug: name for slug, name, _ in rows}
+        self.owners = list(writers())
+        self.people = list(users_all())
+        self.reviewers = list(reviewers())
+        self.item_owners = list(item_owners())
+
+
+def _document_forms(
+    postmortem: Postmortem, choices: _Choices, data: Any = None
+) -> tuple[PostmortemDocumentForm, Any]:
+    sections = list(postmortem.sections.all())
+
+    def keeping(users: list[Any], *current: Any) -> list[Any]:
+        # Whoever is named now stays choosable, even after losing the role that put them on the list.
+        known = {user.pk for user in users}
+        return [*users, *(user for user in current if user is not None and user.pk not in known)]
+
+    form = PostmortemDocumentForm(
+        data,
+        initial=None if data is not None else PostmortemDocumentForm.initial_for(postmortem),
+        sections=sections,
+        owners=keeping(choices.owners, postmortem.owner),
+        people=keeping(choices.people, postmortem.facilitator),
+        reviewer_people=keeping(choices.reviewers, *postmortem.reviewers.all()),
+    )
+    initial_factors = [
+        {"category": factor.category.slug, "description": factor.description}
+        for factor in postmortem.factors.all()
+    ]
+    formset = FactorFormSet(
+        data,
+        initial=None if data is not None else initial_factors,
+        prefix="factors",
+        form_kwargs={"categories": choices.categories},
+    )
+    return form, formset
+
+
+class PostmortemDetailView(RoleRequiredMixin, TemplateView):
+    """The editor (draft and in review, for authors) and the reading view (everyone else)."""
+
+    template_name = "postmortems/detail.html"
+    section = "postmortems"
+    required_permissions = VIEW_POSTMORTEM
+
+    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
+        context = super().get_context_data(**kwargs)
+        user = self.request.user
+        postmortem = _postmortem(self.request, kwargs["pk"])
+        status = postmortem.status
+        editable = status in EDITABLE_STATUSES and user.has_perm("postmortems.change_postmortem")
+        reading = not editable or self.request.GET.get("view") == "read"
+        choices = _Choices() if editable or user.has_perm("postmortems.add_actionitem") else None
+        sections = [
+            (section, "" if section.is_empty else render_markdown(section.body))
+            for section in postmortem.sections.all()
+        ]
+        if editable and not reading:
+            assert choices is not None
+            form, formset = kwargs.get("form"), kwargs.get("formset")
+            if form is None or formset is None:
+                form, formset = _document_forms(postmortem, choices)
+            fields = dict(form.section_fields_by_key())
+            context.update(
+                form=form,
+                formset=formset,
+                edit_sections=[(section, fields[section.key], html) for section, html in sections],
+            )
+        quality = postmortem_quality(postmortem)
+        refusal = services.publish_refusal(postmortem, user) if status == PostmortemStatus.IN_REVIEW else None
+        items = sorted(
+            postmortem.action_items.all(),
+            key=lambda item: (
+                item.status not in ACTION_ITEM_OPEN_STATUSES,
+                item.due_date or date.max,
+                item.pk,
+            ),
+        )
+        can_add_items = user.has_perm("postmortems.add_actionitem")
+        context.update(
+            postmortem=postmortem,
+            incidents=list(postmortem.incidents.all()),
+            editable=editable,
+            reading=reading,
+            sections=sections,
+            unwritten_optional=[
+                section.title for section, html in sections if not html and not section.required
+            ],
+            factors=list(postmortem.factors.all()),
+            items=items,
+            can_add_items=can_add_items,
+            item_form=kwargs.get("item_form")
+            or (
+                ActionItemForm(owners=choices.item_owners, prefix="item")
+                if can_add_items and choices
+                else None
+            ),
+            timeline=list(postmortem.timeline_entries.all()),
+            several_incidents=len(postmortem.incidents.all()) > 1,
+            quality=quality,
+            quality_errors=[(finding, _anchor(finding, not reading)) for finding in quality.errors],
+            quality_warnings=[(finding, _anchor(finding, not reading)) for finding in quality.warnings],
+            impact_rows=_impact_rows(postmortem),
+            can_submit=status == PostmortemStatus.DRAFT and user.has_perm("postmortems.change_postmortem"),
+            can_publish=status == PostmortemStatus.IN_REVIEW and refusal is None,
+            publish_refusal=refusal,
+            can_revise=status == PostmortemStatus.PUBLISHED
+            and user.has_perm("postmortems.change_postmortem"),
+            revisions=list(revisions_for(postmortem)),
+            conflict=kwargs.get("conflict"),
+            assessments=TimelineAssessment,
+            statuses=PostmortemStatus,
+            item_statuses=ActionItemStatus,
+        )
+        return context
+
+    def post(self, request: HttpRequest, pk: int) -> HttpResponse:
+        postmortem = _postmortem(request, pk)
+        if not request.user.has_perm("postmortems.change_postmortem"):
+            raise PermissionDenied("Your role does not allow this.")
+        choices = _Choices()
+        form, formset = _document_forms(postmortem, choices, data=request.POST)
+        if not (form.is_valid() and formset.is_valid()):
+            messages.error(request, "Nothing was saved: correct the fields marked below.")
+            return self.render_to_response(self.get_context_data(pk=pk, form=form, formset=formset))
+        factors = formset.factors()
+        try:
+            services.postmortem_update(
+                postmortem=postmortem,
+                actor=request.user,
+                data={**form.service_data(), "contributing_factors": factors},
+                expected_version=_version(request),
+            )
+        except PreconditionFailed:
+            # Show what changed instead of overwriting it; the user's text stays in the form.
+            current = _postmortem(request, pk)
+            conflict = _conflict(current, form, factors, choices.names)
+            return self.render_to_response(
+                self.get_context_data(pk=pk, form=form, formset=formset, conflict=conflict)
+            )
+        except ValidationError as error:
+            problems = error.message_dict if hasattr(error, "error_dict") else {"": error.messages}
+            for field, texts in problems.items():
+                if field == "contributing_factors":
+                    form.add_error(None, [f"Contributing factors: {text}" for text in texts])
+                else:
+                    form.add_error(field if field in form.fields else None, texts)
+            messages.error(request, "Nothing was saved: correct the fields marked below.")
+            return self.render_to_response(self.get_context_data(pk=pk, form=form, formset=formset))
+        except DomainError as error:
+            messages.error(request, _errors(error))
+            return HttpResponseRedirect(reverse("postmortems:detail", args=[pk]))
+        messages.success(request, f"{postmortem.reference} saved.")
+        return HttpResponseRedirect(reverse("postmortems:detail", args=[pk]))
+
+
+@method_decorator(require_POST, name="dispatch")
+class PostmortemTransitionView(RoleRequiredMixin, View):
+    """Submit for review, publish, revise. Publishing follows the four-eyes rule of the service."""
+
+    required_permissions = VIEW_POSTMORTEM
+
+    def post(self, request: HttpRequest, pk: int, action: str) -> HttpResponse:
+        postmortem = _postmortem(request, pk)
+        handlers = {
+            PostmortemAction.SUBMIT_FOR_REVIEW: services.postmortem_submit_for_review,
+            PostmortemAction.PUBLISH: services.postmortem_publish,
+            PostmortemAction.REVISE: services.postmortem_revise,
+        }
+        if action not in handlers:
+            raise Http404("Unknown action.")
+        if action != PostmortemAction.PUBLISH and not request.user.has_perm("postmortems.change_postmortem"):
+            raise PermissionDenied("Your role does not allow this.")
+        try:
+            handlers[action](
+                postmortem=postmortem,
+                actor=request.user,
+                note=request.POST.get("note", "")[:5000],
+                expected_version=_version(request),
+            )
+        except services.QualityGateFailed as failure:
+            problems = " ".join(finding.message for finding in failure.findings)
+            messages.error(request, f"{failure} {problems}")
+        except PreconditionFailed:
+            messages.error(
+                request,
+                f"{postmortem.reference} changed since you opened it. Review the current version below, "
+                "then try again.",
+            )
+        except PermissionDenied as error:
+            messages.error(request, str(error))
+        except (DomainError, ValidationError) as error:
+            messages.error(request, _errors(error))
+        else:
+            done = {
+                PostmortemAction.SUBMIT_FOR_REVIEW: "submitted for review",
+                PostmortemAction.PUBLISH: "published",
+                PostmortemAction.REVISE: "reopened as a draft; the published revision stays as it was",
+            }[action]
+            messages.success(request, f"{postmortem.reference} {done}.")
+        return HttpResponseRedirect(reverse("postmortems:detail", args=[pk]))
+
+
+@method_decorator(require_POST, name="dispatch")
+class TimelineEntryView(RoleRequiredMixin, View):
+    """Star, mark as fact or hypothesis, or annotate one entry of the post-mortem's timeline."""
+
+    required_permissions = CHANGE_POSTMORTEM
+
+    def post(self, request: HttpRequest, pk: int, entry_id: int) -> HttpResponse:
+        postmortem = postmortems_visible_to(request.user).filter(pk=pk).first()
+        if postmortem is None:
+            raise Http404("No such post-mortem.")
+        entry = PostmortemTimelineEntry.objects.filter(postmortem=postmortem, pk=entry_id).first()
+        if entry is None:
+            raise Http404("No such timeline entry.")
+        data: dict[str, Any] = {}
+        if "is_starred" in request.POST:
+            data["is_starred"] = request.POST["is_starred"] == "1"
+        if request.POST.get("assessment") in TimelineAssessment.values:
+            data["assessment"] = request.POST["assessment"]
+        if "annotation" in request.POST:
+            data["annotation"] = request.POST["annotation"][:5000]
+        read_version = _version(request)
+        new_version = None
+        error = ""
+        try:
+            try:
+                services.timeline_entry_update(
+                    entry=entry, actor=request.user, data=data, expected_version=read_version
+                )
+                # Nobody else wrote in between: the open editor may keep saving on top of this.
+                new_version = Postmortem.objects.values_list("version", flat=True).get(pk=pk)
+            except PreconditionFailed:
+                # Someone else saved meanwhile: apply the mark anyway (it conflicts with nothing), and
+                # leave the editor's version alone so its next save shows what they changed.
+                services.timeline_entry_update(entry=entry, actor=request.user, data=data)
+        except (DomainError, ValidationError) as problem:
+            error = _errors(problem)
+        if not request.htmx:  # type: ignore[attr-defined]
+            if error:
+                messages.error(request, error)
+            return HttpResponseRedirect(reverse("postmortems:detail", args=[pk]) + f"#entry-{entry_id}")
+        fresh = PostmortemTimelineEntry.objects.select_related("author", "incident").get(pk=entry.pk)
+        return render(
+            request,
+            "postmortems/_timeline_entry.html",
+            {
+                "postmortem": postmortem,
+                "entry": fresh,
+                "editable": True,
+                "several_incidents": postmortem.incident_links.count() > 1,
+                "assessments": TimelineAssessment,
+                "reading": False,
+                "entry_error": error,
+                "new_version": new_version,
+            },
+        )
+
+
+@method_decorator(require_POST, name="dispatch")
+class ActionItemCreateView(RoleRequiredMixin, View):
+    required_permissions = [*VIEW_ACTION_ITEM, "postmortems.add_actionitem"]
+
+    def post(self, request: HttpRequest, pk: int) -> HttpResponse:
+        postmortem = _postmortem(request, pk)
+        form = ActionItemForm(request.POST, owners=list(item_owners()), prefix="item")
+        created = None
+        if form.is_valid():
+            try:
+                created = services.action_item_create(
+                    actor=request.user, postmortem=postmortem, **form.cleaned_data
+                )
+            except ValidationError as error:
+                _apply_errors(form, error)
+            except DomainError as error:
+                form.add_error(None, _errors(error))
+        if not request.htmx:  # type: ignore[attr-defined]
+            if created is None:
+                return _render_editor(request, pk, item_form=form)
+            messages.success(request, f"Action item “{created.title}” added.")
+            return HttpResponseRedirect(reverse("postmortems:detail", args=[pk]) + "#action-items")
+        view = PostmortemDetailView()
+        view.setup(request, pk=pk)
+        context = view.get_context_data(pk=pk, item_form=None if created else form)
+        context["added"] = created
+        return render(request, "postmortems/_action_items_swap.html", context)
+
+
+def _render_editor(request: HttpRequest, pk: int, **kwargs: Any) -> HttpResponse:
+    """The editor page as a GET would show it, with the given (bound) forms."""
+    view = PostmortemDetailView()
+    view.setup(request, pk=pk)
+    return view.render_to_response(view.get_context_data(pk=pk, **kwargs))
+
+
+# --- action items -------------------------------------------------------------------------------------
+
+
+class ActionItemBoardView(RoleRequiredMixin, TemplateView):
+    template_name = "postmortems/action_items.html"
+    section = "action_items"
+    required_permissions = VIEW_ACTION_ITEM
+
+    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
+        context = super().get_context_data(**kwargs)
+        user = self.request.user
+        owners = list(item_owners())
+        form = ActionItemFilterForm(self.request.GET or None, owners=owners)
+        items = action_item_list(user)
+        if form.is_valid():
+            data = form.cleaned_data
+            if data["q"]:
+                items = items.filter(title__icontains=data["q"].replace("\x00", "").strip())
+            if data["owner"] == "me":
+                items = items.filter(owner=user)
+            elif data["owner"] == "none":
+                items = items.filter(owner__isnull=True)
+            elif data["owner"]:
+                items = items.filter(owner_id=int(data["owner"]))
+            if data["overdue"]:
+                items = items.filter(overdue_condition(timezone.localdate()))
+            if data["kind"]:
+                items = items.filter(kind=data["kind"])
+            if data["priority"]:
+                items = items.filter(priority=data["priority"])
+        counts = dict(items.order_by().values_list("status").annotate(n=Count("id")))
+        columns = []
+        for status in BOARD_COLUMNS:
+            column = items.filter(status=status)
+            if status in ACTION_ITEM_OPEN_STATUSES:
+                column = column.order_by(F("due_date").asc(nulls_last=True), "priority_rank", "id")
+            else:
+                column = column.order_by(F("closed_at").desc(nulls_last=True), "-id")
+            columns.append(
+                {
+                    "status": status,
+                    "label": ActionItemStatus(status).label,
+                    "items": list(column[:BOARD_COLUMN_SIZE]),
+                    "count": counts.get(status, 0),
+                }
+            )
+        context.update(
+            form=form,
+            item_statuses=ActionItemStatus,
+            columns=columns,
+            total=sum(counts.values()),
+            overdue_total=items.filter(overdue_condition(timezone.localdate())).count(),
+            column_size=BOARD_COLUMN_SIZE,
+        )
+        return context
+
+
+class ActionItemDetailView(RoleRequiredMixin, TemplateView):
+    template_name = "postmortems/action_item.html"
+    section = "action_items"
+    required_permissions = VIEW_ACTION_ITEM
+
+    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
+        context = super().get_context_data(**kwargs)
+        user = self.request.user
+        item = _item(self.request, kwargs["pk"])
+        is_open = item.status in ACTION_ITEM_OPEN_STATUSES
+        can_move = user.has_perm("postmortems.change_actionitem") or item.owner_id == user.pk
+        can_edit = is_open and user.has_perm("postmortems.change_actionitem")
+        forms: dict[str, Any] = kwargs.get("forms") or {}
+        available = action_item_actions_available(item.status) if can_move else []
+        edit_form = kwargs.get("edit_form")
+        if can_edit and edit_form is None:
+            edit_form = ActionItemForm(
+                owners=list(item_owners()),
+                prefix="item",
+                initial={
+                    "title": item.title,
+                    "owner": str(item.owner_id or ""),
+                    "due_date": item.due_date,
+                    "priority": item.priority,
+                    "kind": item.kind,
+                    "description": item.description,
+                    "external_url": item.external_url,
+                },
+            )
+        context.update(
+            item=item,
+            item_statuses=ActionItemStatus,
+            postmortem=item.postmortem,
+            can_start=ActionItemAction.START in available,
+            complete_form=forms.get(ActionItemAction.COMPLETE)
+            or (
+                CompleteForm(initial={"verification": item.verification})
+                if ActionItemAction.COMPLETE in available
+                else None
+            ),
+            wont_do_form=forms.get(ActionItemAction.WONT_DO)
+            or (WontDoForm() if ActionItemAction.WONT_DO in available else None),
+            needs_verification=item.kind in KINDS_NEEDING_VERIFICATION,
+            edit_form=edit_form,
+            edit_open=bool(kwargs.get("edit_form")),
+            history=[
+                (event, HISTORY_LABELS.get(event.action, event.action))
+                for event in AuditEvent.objects.filter(
+                    object_type=ActionItem._meta.label_lower, object_id=str(item.pk)
+                ).order_by("-sequence")[:30]
+            ],
+        )
+        return context
+
+    def post(self, request: HttpRequest, pk: int) -> HttpResponse:
+        item = _item(request, pk)
+        action = request.POST.get("action", "")
+        if action == "edit":
+            return self._edit(request, item)
+        if action not in ACTION_ITEM_FORMS:
+            raise Http404("Unknown action.")
+        form = ACTION_ITEM_FORMS[action](request.POST)
+        if not form.is_valid():
+            return self.render_to_response(self.get_context_data(pk=pk, forms={action: form}))
+        extra: dict[str, Any] = {}
+        if action == ActionItemAction.COMPLETE:
+            extra["verification"] = form.cleaned_data["verification"]
+        if action == ActionItemAction.WONT_DO:
+            extra["reason"] = form.cleaned_data["reason"]
+        try:
+            services.action_item_transition(
+                item=item, action=action, actor=request.user, expected_version=_version(request), **extra
+            )
+        except ValidationError as error:
+            _apply_errors(form, error)
+            return self.render_to_response(self.get_context_data(pk=pk, forms={action: form}))
+        except PreconditionFailed:
+            messages.error(request, "This item changed since you opened it. Check it below, then try again.")
+        except PermissionDenied as error:
+            messages.error(request, str(error))
+        except DomainError as error:
+            messages.error(request, _errors(error))
+        else:
+            label = {
+                ActionItemAction.START: "started",
+                ActionItemAction.COMPLETE: "marked done",
+                ActionItemAction.WONT_DO: "closed as won't do",
+            }[ActionItemAction(action)]
+            messages.success(request, f"“{item.title}” {label}.")
+        return HttpResponseRedirect(reverse("action_items:detail", args=[pk]))
+
+    def _edit(self, request: HttpRequest, item: ActionItem) -> HttpResponse:
+        if not request.user.has_perm("postmortems.change_actionitem"):
+            raise PermissionDenied("Your role does not allow this.")
+        form = ActionItemForm(request.POST, owners=list(item_owners()), prefix="item")
+        if form.is_valid():
+            try:
+                services.action_item_update(
+                    item=item, actor=request.user, data=form.cleaned_data, expected_version=_version(request)
+                )
+            except ValidationError as error:
+                _apply_errors(form, error)
+            except PreconditionFailed:
+                form.add_error(
+                    None,
+                    "Someone changed this item while you were editing; nothing was overwritten. "
+                    "The details above are the current ones: compare, adjust and save again.",
+                )
+            except DomainError as error:
+                form.add_error(None, _errors(error))
+            else:
+                messages.success(request, "Action item saved.")
+                return HttpResponseRedirect(reverse("action_items:detail", args=[item.pk]))
+        return self.render_to_response(self.get_context_data(pk=item.pk, edit_form=form))
