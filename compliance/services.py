@@ -330,67 +330,61 @@ def obligations_refresh(
     return list(Obligation.objects.filter(incident=incident))
 
 
+def _obligation_decide(
+    *, obligation: Obligation, actor: AbstractBaseUser, rationale: str, source: str, target: str, verb: str
+) -> Obligation:
+    """Move an obligation between open and not_required; the rationale is mandatory."""
+    rationale = rationale.strip()
+    if not rationale:
+        raise ValidationError({"rationale": f"Say why the obligation is {verb}: an auditor will ask."})
+    obligation = Obligation.objects.select_for_update().select_related("incident").get(pk=obligation.pk)
+    if obligation.status != source:
+        raise TransitionNotAllowed(
+            f"{obligation.code} is {obligation.status}; only {source} obligations can be {verb}."
+        )
+    obligation.status = target
+    obligation.status_reason = rationale
+    obligation.decided_by = actor
+    obligation.decided_at = timezone.now()
+    obligation.save(update_fields=["status", "status_reason", "decided_by", "decided_at", "updated_at"])
+    timeline_record(
+        obligation.incident,
+        kind=TimelineKind.OBLIGATION,
+        text=f"Obligation {obligation.code} {verb}: {rationale}",
+        actor=actor,
+        data={"obligation": obligation.pk, "code": obligation.code},
+    )
+    action = "obligation.not_required" if target == ObligationStatus.NOT_REQUIRED else "obligation.reopened"
+    audit_record(action=action, actor=actor, obj=obligation, changes={"rationale": rationale})
+    return obligation
+
+
 @transaction.atomic
 def obligation_mark_not_required(
     *, obligation: Obligation, actor: AbstractBaseUser, rationale: str
 ) -> Obligation:
     """A compliance officer decides no notification is needed, and says why."""
-    if not rationale.strip():
-        raise ValidationError(
-            {"rationale": "A decision that no notification is required needs its rationale."}
-        )
-    obligation = Obligation.objects.select_for_update().select_related("incident").get(pk=obligation.pk)
-    if obligation.status != ObligationStatus.OPEN:
-        raise TransitionNotAllowed(
-            f"{obligation.code} is {obligation.status}; only open obligations can be waived."
-        )
-    obligation.status = ObligationStatus.NOT_REQUIRED
-    obligation.status_reason = rationale.strip()
-    obligation.decided_by = actor
-    obligation.decided_at = timezone.now()
-    obligation.save(update_fields=["status", "status_reason", "decided_by", "decided_at", "updated_at"])
-    timeline_record(
-        obligation.incident,
-        kind=TimelineKind.OBLIGATION,
-        text=f"Obligation {obligation.code} marked not required: {rationale.strip()}",
+    return _obligation_decide(
+        obligation=obligation,
         actor=actor,
-        data={"obligation": obligation.pk, "code": obligation.code},
+        rationale=rationale,
+        source=ObligationStatus.OPEN,
+        target=ObligationStatus.NOT_REQUIRED,
+        verb="marked not required",
     )
-    audit_record(
-        action="obligation.not_required",
-        actor=actor,
-        obj=obligation,
-        changes={"rationale": rationale.strip()},
-    )
-    return obligation
 
 
 @transaction.atomic
 def obligation_reopen(*, obligation: Obligation, actor: AbstractBaseUser, rationale: str) -> Obligation:
     """Undo a not-required decision (new information, or a mistake)."""
-    if not rationale.strip():
-        raise ValidationError({"rationale": "Say why the obligation is reopened."})
-    obligation = Obligation.objects.select_for_update().select_related("incident").get(pk=obligation.pk)
-    if obligation.status != ObligationStatus.NOT_REQUIRED:
-        raise TransitionNotAllowed(
-            f"{obligation.code} is {obligation.status}; only waived obligations can be reopened."
-        )
-    obligation.status = ObligationStatus.OPEN
-    obligation.status_reason = rationale.strip()
-    obligation.decided_by = actor
-    obligation.decided_at = timezone.now()
-    obligation.save(update_fields=["status", "status_reason", "decided_by", "decided_at", "updated_at"])
-    timeline_record(
-        obligation.incident,
-        kind=TimelineKind.OBLIGATION,
-        text=f"Obligation {obligation.code} reopened: {rationale.strip()}",
+    return _obligation_decide(
+        obligation=obligation,
         actor=actor,
-        data={"obligation": obligation.pk, "code": obligation.code},
+        rationale=rationale,
+        source=ObligationStatus.NOT_REQUIRED,
+        target=ObligationStatus.OPEN,
+        verb="reopened",
     )
-    audit_record(
-        action="obligation.reopened", actor=actor, obj=obligation, changes={"rationale": rationale.strip()}
-    )
-    return obligation
 
 
 # --- regulator reports --------------------------------------------------------
