@@ -112,8 +112,10 @@ def test_a_first_run_close_to_the_deadline_sends_one_mail(
 
 
 def test_reminders_are_queued_for_the_database_worker(
-    compliance_officer, assessed, breach, django_capture_on_commit_callbacks
+    tx_db, compliance_officer, assessed, breach, django_capture_on_commit_callbacks
 ):
+    # Transactional: the worker closes its database connection when it is done,
+    # which a test wrapped in a transaction cannot survive on PostgreSQL.
     Obligation.objects.filter(incident=breach, code="GDPR/supervisory-authority").update(
         due_at=timezone.now() + timedelta(hours=2)
     )
