@@ -294,7 +294,7 @@ class _Lifecycle:
 
 
 def generate(n: int, *, responder_id: int, usernames: dict[int, str], now: datetime) -> Generated:
-    """Every row of the load, deterministic for a given seed and ``now`` (to the day)."""
+    """Every row of the load: the same shape on every run (fixed seed), dated relative to ``now``."""
     from incidents.models import Category, IncidentRole, Service, Severity
 
     rng = random.Random(SEED)
