@@ -42,8 +42,10 @@ def incidents_visible_to(user: Any) -> QuerySet[Incident]:
     incidents = Incident.objects.all()
     if user.has_perm("incidents.view_restricted_incident"):
         return incidents
-    on_team = RoleAssignment.objects.filter(incident=OuterRef("pk"), user=user, ended_at__isnull=True)
-    return incidents.filter(Q(is_restricted=False) | Q(created_by=user) | Q(Exists(on_team)))
+    # `pk IN (...)` rather than `OR EXISTS(...)`: same plan, but PostgreSQL no longer
+    # over-estimates the scan and JIT-compiles it (~600 ms on 100,000 incidents, bench/README.md).
+    on_team = RoleAssignment.objects.filter(user=user, ended_at__isnull=True).values("incident_id")
+    return incidents.filter(Q(is_restricted=False) | Q(created_by=user) | Q(pk__in=on_team))
 
 
 def incident_list(user: Any) -> QuerySet[Incident]:
