@@ -25,6 +25,7 @@ run: install
 
 lint: install
 	$(BIN)/ruff check .
+	$(BIN)/lint-imports --no-cache
 
 check: install
 	$(BIN)/python manage.py makemigrations --check --dry-run

@@ -7,4 +7,6 @@ class ComplianceConfig(AppConfig):
     demo_seeder = "compliance.demo.seed_compliance"
 
     def ready(self) -> None:
-        from compliance import guards, signals  # noqa: F401  (frozen reports; obligations follow incidents)
+        from compliance import guards, panels, subscriptions  # noqa: F401  (frozen reports; page panels)
+
+        subscriptions.subscribe()

@@ -10,7 +10,7 @@ from zoneinfo import ZoneInfo
 from django.utils import timezone
 
 from compliance.models import CompetentAuthority, RegulatorReport
-from compliance.report_fields import field_info
+from compliance.report_fields import field_info, report_required_fields
 from portal.pdf import render_pdf
 
 TIMELINE_EXCERPT_LIMIT = 200
@@ -34,8 +34,6 @@ def _local(value: datetime | None, zone: ZoneInfo) -> str:
 
 
 def report_context(report: RegulatorReport, *, draft: bool) -> dict[str, Any]:
-    from compliance.services import report_required_fields
-
     obligation = report.obligation
     entity = obligation.entity
     zone = ZoneInfo(obligation.deadline_timezone or entity.timezone)

@@ -14,6 +14,7 @@ from typing import Any
 from django.utils import timezone
 
 from compliance.choices import DoraCriterion
+from compliance.models import RegulatorReport
 
 EU_MEMBER_STATES = frozenset(
     [
@@ -253,3 +254,22 @@ def prefill(*, incident: Any, assessment: Any, notes: list[str], decisions: dict
         ),
     }
     return {key: source() for key, source in sources.items()}
+
+
+def report_required_fields(report: RegulatorReport, *, at: datetime | None = None) -> list[str]:
+    """The obligation's fields, plus reasons_for_delay once the deadline has passed."""
+    fields = list(report.obligation.required_fields)
+    moment = report.submitted_at or at or timezone.now()
+    if (
+        report.obligation.due_at is not None
+        and moment > report.obligation.due_at
+        and "reasons_for_delay" not in fields
+    ):
+        fields.append("reasons_for_delay")
+    return fields
+
+
+def report_missing_fields(report: RegulatorReport, *, at: datetime | None = None) -> list[str]:
+    return [
+        key for key in report_required_fields(report, at=at) if not str(report.fields.get(key, "")).strip()
+    ]

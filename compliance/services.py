@@ -18,6 +18,7 @@ from django.db import transaction
 from django.db.models import F
 from django.utils import timezone
 
+from compliance import events
 from compliance.choices import (
     REPORT_TRANSITIONS,
     DecisionKind,
@@ -34,7 +35,7 @@ from compliance.models import (
     RegulatorReport,
 )
 from compliance.regimes import assess_json
-from compliance.report_fields import prefill
+from compliance.report_fields import prefill, report_missing_fields, report_required_fields  # noqa: F401
 from compliance.selectors import custom_regime_specs
 from incidents.choices import IncidentStatus, TimelineKind
 from incidents.models import Incident
@@ -401,25 +402,6 @@ def _step_time(at: datetime | None, *, earliest: datetime | None) -> datetime:
     return at
 
 
-def report_required_fields(report: RegulatorReport, *, at: datetime | None = None) -> list[str]:
-    """The obligation's fields, plus reasons_for_delay once the deadline has passed."""
-    fields = list(report.obligation.required_fields)
-    moment = report.submitted_at or at or timezone.now()
-    if (
-        report.obligation.due_at is not None
-        and moment > report.obligation.due_at
-        and "reasons_for_delay" not in fields
-    ):
-        fields.append("reasons_for_delay")
-    return fields
-
-
-def report_missing_fields(report: RegulatorReport, *, at: datetime | None = None) -> list[str]:
-    return [
-        key for key in report_required_fields(report, at=at) if not str(report.fields.get(key, "")).strip()
-    ]
-
-
 def _clean_fields(fields: Mapping[str, Any]) -> dict[str, str]:
     cleaned: dict[str, str] = {}
     for key, value in fields.items():
@@ -714,6 +696,7 @@ def report_transition(
         obligations_refresh(
             incident=report.incident, actor=actor, reason=f"report for {report.obligation.code} submitted"
         )
+        events.report_submitted.publish(report=report, actor=actor)
     return report
 
 

@@ -9,4 +9,5 @@ urlpatterns = [
     path("obligations/<int:pk>/", views.ObligationView.as_view(), name="obligation"),
     path("incidents/<int:pk>/assessment/", views.AssessmentView.as_view(), name="assessment"),
     path("reports/<int:pk>/", views.ReportView.as_view(), name="report"),
+    path("calendar-feed/rotate/", views.FeedRotateView.as_view(), name="feed-rotate"),
 ]

@@ -11,9 +11,13 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.decorators import method_decorator
+from django.views import View
+from django.views.decorators.http import require_POST
 from django.views.generic import TemplateView
 
 from compliance import services
+from compliance.calendar import feed_token_rotate
 from compliance.choices import DecisionKind, ObligationStatus, ReportAction, ReportStatus
 from compliance.facts import current_decisions
 from compliance.forms import (
@@ -330,3 +334,18 @@ class ReportView(RoleRequiredMixin, TemplateView):
         except (DomainError, ValidationError) as error:
             messages.error(request, _errors(error))
         return HttpResponseRedirect(reverse("compliance:report", args=[pk]))
+
+
+@method_decorator(require_POST, name="dispatch")
+class FeedRotateView(RoleRequiredMixin, View):
+    """A new secret deadline-feed URL, shown once on the profile page (the compliance panel there)."""
+
+    required_permissions = ["compliance.view_obligation"]
+
+    def post(self, request: HttpRequest) -> HttpResponse:
+        key = feed_token_rotate(user=request.user)
+        request.session["feed_url"] = request.build_absolute_uri(
+            f"{reverse('compliance-api:deadlines-ics')}?token={key}"
+        )
+        messages.success(request, "New calendar feed URL created; the previous one no longer works.")
+        return HttpResponseRedirect(reverse("profile"))

@@ -5,3 +5,6 @@ class IncidentsConfig(AppConfig):
     name = "incidents"
     verbose_name = "Incidents"
     demo_seeder = "incidents.demo_plan.seed_response_plan"
+
+    def ready(self) -> None:
+        from incidents import panels  # noqa: F401  (dashboard panels)

@@ -6,7 +6,6 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.apps import apps
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.db.models import Q
@@ -38,6 +37,7 @@ from incidents.selectors import (
 )
 from portal.audit import audit_record
 from portal.errors import DomainError, PreconditionFailed
+from portal.panels import render_panels
 from portal.ui import RoleRequiredMixin, paginate, querystring_without_page
 
 VIEW = ["incidents.view_incident"]
@@ -179,23 +179,9 @@ class IncidentDetailView(RoleRequiredMixin, TemplateView):
             communications=incident.communications.select_related("sender", "template").order_by("-sent_at"),
             communication_form=kwargs.get("communication_form") or CommunicationForm(),
         )
-        if user.has_perm("compliance.view_obligation") and apps.is_installed("compliance"):
-            from compliance.selectors import obligations_visible_to
-
-            context["obligations"] = (
-                obligations_visible_to(user).filter(incident=incident).prefetch_related("reports")
-            )
-            context["assessment"] = (
-                getattr(incident, "assessment", None) if hasattr(incident, "assessment") else None
-            )
-            context["can_assess"] = user.has_perm("compliance.change_assessment")
-        if apps.is_installed("postmortems") and user.has_perm("postmortems.view_postmortem"):
-            try:
-                from postmortems.selectors import postmortems_visible_to
-
-                context["postmortems"] = postmortems_visible_to(user).filter(incidents=incident).distinct()
-            except ImportError:
-                pass
+        page = {"incident": incident}
+        context["main_panels"] = render_panels("incident.main", self.request, incident, context=page)
+        context["side_panels"] = render_panels("incident.side", self.request, incident, context=page)
         return context
 
 

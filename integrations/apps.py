@@ -7,6 +7,6 @@ class IntegrationsConfig(AppConfig):
     demo_seeder = "integrations.demo.seed_integrations"
 
     def ready(self) -> None:
-        from integrations.outbound import connect_signals
+        from integrations import panels, subscriptions  # noqa: F401  (incident page panel)
 
-        connect_signals()
+        subscriptions.subscribe()

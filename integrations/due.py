@@ -5,8 +5,7 @@
 and due time: an ``EmittedDueEvent`` row is claimed under a unique
 constraint in the transaction that emits, so overlapping runs cannot both
 send it, and a due time that moves earns a fresh event. Exercises are left
-out, as they are from the regulatory clocks. Post-mortems are looked up by
-app label, so the portal runs without that app.
+out, as they are from the regulatory clocks.
 """
 
 from __future__ import annotations
@@ -15,16 +14,18 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from typing import Any
 
-from django.apps import apps
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
+from compliance.choices import ObligationStatus
+from compliance.models import Obligation
 from integrations.choices import WebhookEvent
 from integrations.models import EmittedDueEvent
 from integrations.outbound import emit
+from postmortems.choices import ACTION_ITEM_OPEN_STATUSES
+from postmortems.models import ActionItem
 
 DUE_SOON = timedelta(hours=24)
-OPEN_ACTION_ITEM_STATUSES = ("open", "in_progress")
 
 
 @dataclass(frozen=True)
@@ -48,13 +49,11 @@ def _claim_and_emit(
 
 
 def _obligations(now: datetime) -> list[tuple[str, Any, datetime, dict[str, Any], bool]]:
-    try:
-        obligation_model = apps.get_model("compliance", "Obligation")
-    except LookupError:
-        return []
     due = []
     candidates = (
-        obligation_model.objects.filter(status="open", due_at__isnull=False, due_at__lte=now + DUE_SOON)
+        Obligation.objects.filter(
+            status=ObligationStatus.OPEN, due_at__isnull=False, due_at__lte=now + DUE_SOON
+        )
         .filter(incident__is_exercise=False)
         .select_related("incident", "entity")
         .order_by("due_at", "pk")
@@ -78,13 +77,9 @@ def _obligations(now: datetime) -> list[tuple[str, Any, datetime, dict[str, Any]
 
 
 def _action_items(today: date) -> list[tuple[str, Any, date, dict[str, Any], bool]]:
-    try:
-        item_model = apps.get_model("postmortems", "ActionItem")
-    except LookupError:
-        return []
     due = []
     candidates = (
-        item_model.objects.filter(status__in=OPEN_ACTION_ITEM_STATUSES, due_date__lt=today)
+        ActionItem.objects.filter(status__in=ACTION_ITEM_OPEN_STATUSES, due_date__lt=today)
         .select_related("postmortem", "owner", "incident")
         .order_by("due_date", "pk")
     )

@@ -4,9 +4,10 @@ Emission. ``emit`` writes an ``OutboundEvent`` and one ``WebhookDelivery`` per
 interested subscription inside the caller's transaction (a transactional
 outbox: a rolled-back change sends nothing) and enqueues the delivery task
 with ``transaction.on_commit``, so the request that caused it never waits for
-a receiver. The model signals below call it for incidents (created, status
-changed), regulator reports (submitted) and post-mortems (published); the
-due-date events come from ``manage.py emit_due_events``.
+a receiver. ``integrations.subscriptions`` calls it for the other apps'
+domain events (incident created and status changed, report submitted,
+post-mortem published); the due-date events come from ``manage.py
+emit_due_events``.
 
 Delivery. ``deliver_webhook`` (a django-tasks task) claims the delivery,
 checks the target again (fresh DNS lookup, see ``ssrf``), POSTs the signed
@@ -32,17 +33,15 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
-from django.apps import apps
 from django.conf import settings
 from django.core.serializers.json import DjangoJSONEncoder
 from django.db import transaction
 from django.db.models import Q
-from django.db.models.signals import post_init, post_save
 from django.utils import timezone
 from django_tasks import task
 
 from integrations import signing, ssrf
-from integrations.choices import DeliveryState, WebhookEvent
+from integrations.choices import DeliveryState
 from integrations.models import OutboundEvent, WebhookAttempt, WebhookDelivery, WebhookSubscription
 from integrations.services import secrets_in_force, subscription_disable
 
@@ -75,7 +74,7 @@ def backoff(attempts_made: int) -> timedelta:
 # --- emission ------------------------------------------------------------------------------------------
 
 
-def _site_url(path: str) -> str:
+def site_url(path: str) -> str:
     return f"{settings.SITE_URL}{path}"
 
 
@@ -104,144 +103,6 @@ def emit(
     for delivery in deliveries:
         transaction.on_commit(lambda pk=str(delivery.pk): deliver_webhook.enqueue(pk))
     return len(deliveries)
-
-
-def incident_data(incident: Any) -> dict[str, Any]:
-    return {
-        "id": incident.pk,
-        "reference": incident.reference,
-        "title": incident.title,
-        "status": incident.status,
-        "severity": incident.severity.name,
-        "category": incident.category.slug,
-        "is_restricted": incident.is_restricted,
-        "is_exercise": incident.is_exercise,
-        "detected_at": incident.detected_at,
-        "url": _site_url(f"/api/v1/incidents/{incident.pk}/"),
-    }
-
-
-_STATUS_STAMP = {
-    "acknowledged": "acknowledged_at",
-    "contained": "contained_at",
-    "resolved": "resolved_at",
-    "closed": "closed_at",
-    "declined": "declined_at",
-}
-
-
-def _remember_status(sender: Any, instance: Any, **kwargs: Any) -> None:
-    instance._integrations_status = instance.__dict__.get("status")
-
-
-def _status_changed(instance: Any, update_fields: Any) -> tuple[str | None, bool]:
-    before = getattr(instance, "_integrations_status", None)
-    now = instance.__dict__.get("status")
-    changed = before is not None and now is not None and before != now
-    if update_fields is not None and "status" not in update_fields:
-        changed = False
-    return before, changed
-
-
-def _after_save(instance: Any) -> None:
-    instance._integrations_status = instance.__dict__.get("status")
-
-
-def on_incident_saved(
-    sender: Any, instance: Any, created: bool, update_fields: Any = None, **kwargs: Any
-) -> None:
-    if kwargs.get("raw"):
-        return
-    if created:
-        emit(
-            WebhookEvent.INCIDENT_CREATED,
-            incident_data(instance),
-            restricted=instance.is_restricted,
-            at=instance.created_at,
-        )
-    else:
-        before, changed = _status_changed(instance, update_fields)
-        if changed:
-            stamp = _STATUS_STAMP.get(instance.status)
-            if before in ("resolved", "closed") and instance.status == "acknowledged":
-                stamp = "reopened_at"
-            changed_at = getattr(instance, stamp, None) if stamp else None
-            emit(
-                WebhookEvent.INCIDENT_STATUS_CHANGED,
-                {**incident_data(instance), "previous_status": before, "changed_at": changed_at},
-                restricted=instance.is_restricted,
-                at=changed_at,
-            )
-    _after_save(instance)
-
-
-def on_report_saved(
-    sender: Any, instance: Any, created: bool, update_fields: Any = None, **kwargs: Any
-) -> None:
-    if kwargs.get("raw"):
-        return
-    _, changed = _status_changed(instance, update_fields)
-    if changed and instance.status == "submitted":
-        incident = instance.incident
-        emit(
-            WebhookEvent.REPORT_SUBMITTED,
-            {
-                "id": instance.pk,
-                "obligation": instance.obligation.code,
-                "regime": instance.obligation.regime,
-                "recipient": instance.obligation.recipient,
-                "submitted_at": instance.submitted_at,
-                "submission_reference": instance.submission_reference,
-                "pdf_sha256": instance.pdf_sha256,
-                "incident": {"id": incident.pk, "reference": incident.reference},
-                "url": _site_url(f"/api/v1/compliance/reports/{instance.pk}/"),
-            },
-            restricted=incident.is_restricted,
-            at=instance.submitted_at,
-        )
-    _after_save(instance)
-
-
-def on_postmortem_saved(
-    sender: Any, instance: Any, created: bool, update_fields: Any = None, **kwargs: Any
-) -> None:
-    if kwargs.get("raw"):
-        return
-    _, changed = _status_changed(instance, update_fields)
-    if changed and instance.status == "published":
-        incidents = list(instance.incidents.all())
-        emit(
-            WebhookEvent.POSTMORTEM_PUBLISHED,
-            {
-                "id": instance.pk,
-                "reference": instance.reference,
-                "title": instance.title,
-                "revision": instance.revision,
-                "published_at": instance.published_at,
-                "incidents": [{"id": i.pk, "reference": i.reference} for i in incidents],
-                "url": _site_url(f"/api/v1/postmortems/{instance.pk}/"),
-            },
-            restricted=any(i.is_restricted for i in incidents),
-            at=instance.published_at,
-        )
-    _after_save(instance)
-
-
-def connect_signals() -> None:
-    """Connect by app label and model name, so that a missing app is simply not listened to."""
-    receivers = [
-        ("incidents", "Incident", on_incident_saved),
-        ("compliance", "RegulatorReport", on_report_saved),
-        ("postmortems", "Postmortem", on_postmortem_saved),
-    ]
-    for app_label, model_name, receiver in receivers:
-        try:
-            model = apps.get_model(app_label, model_name)
-        except LookupError:
-            continue
-        uid = f"integrations.outbound.{app_label}.{model_name}"
-        post_init.connect(_remember_status, sender=model, dispatch_uid=f"{uid}.init", weak=False)
-        post_save.connect(receiver, sender=model, dispatch_uid=f"{uid}.save", weak=False)
 
 
 # --- delivery ------------------------------------------------------------------------------------------

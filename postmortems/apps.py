@@ -5,3 +5,6 @@ class PostmortemsConfig(AppConfig):
     name = "postmortems"
     verbose_name = "Post-mortems"
     demo_seeder = "postmortems.demo.seed_postmortems"
+
+    def ready(self) -> None:
+        from postmortems import panels  # noqa: F401  (incident page and dashboard panels)

@@ -29,6 +29,7 @@ from incidents.services import timeline_record
 from portal.audit import audit_record
 from portal.errors import ConflictError, DomainError, PreconditionFailed, TransitionNotAllowed
 from portal.sandbox import UnsafeTemplate, render_template
+from postmortems import events
 from postmortems.choices import (
     ACTION_ITEM_CLOSED_STATUSES,
     ACTION_ITEM_TRANSITIONS,
@@ -633,6 +634,7 @@ def postmortem_publish(
             "note": note.strip(),
         },
     )
+    events.postmortem_published.publish(postmortem=postmortem, actor=actor)
     return postmortem
 
 

@@ -16,8 +16,7 @@ from compliance.models import (
     ObligationDueChange,
     RegulatorReport,
 )
-from compliance.report_fields import field_info
-from compliance.services import report_missing_fields, report_required_fields
+from compliance.report_fields import field_info, report_missing_fields, report_required_fields
 from incidents.models import Incident
 from portal.api.fields import AwareDateTimeField, StrictModelSerializer, UserSummarySerializer
 

@@ -12,6 +12,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 
+from incidents import events
 from incidents.choices import INCIDENT_TRANSITIONS, IncidentAction, IncidentStatus, TimelineKind
 from incidents.models import Category, Incident, ReferenceCounter, Service, Severity, Team, TimelineEvent
 from incidents.services.base import CLOCK_SKEW, display, lock_incident, timeline_record
@@ -149,6 +150,7 @@ def incident_create(
         assign_team_roles(incident, team=team, actor=actor, at=declared_at)
     if playbook is not None:
         apply_playbook(incident, playbook=playbook, actor=actor, at=declared_at)
+    events.incident_created.publish(incident=incident, actor=actor)
     return incident
 
 
@@ -226,6 +228,11 @@ def incident_update(
     audit_record(action="incident.updated", actor=actor, obj=incident, changes=audit_changes)
     if {"severity", "category"} & set(changed_fields):
         _follow_matching_playbook(incident, actor=actor)
+    events.incident_facts_changed.publish(
+        incident=incident,
+        actor=actor,
+        fields=frozenset(changed_fields) | ({"services"} if services_change is not None else set()),
+    )
     return incident
 
 
@@ -338,6 +345,9 @@ def incident_transition(
         actor=actor,
         obj=incident,
         changes={"status": [old_status, target], stamp_field: at, "note": note.strip()},
+    )
+    events.incident_status_changed.publish(
+        incident=incident, actor=actor, action=action, previous_status=old_status, changed_at=at
     )
     return incident
 
