@@ -9,6 +9,7 @@ from django.http import HttpRequest
 from portal.audit import audit_record, model_changes
 from portal.models import ApiToken, AuditEvent
 from portal.tokens import api_token_revoke
+from portal.users import acting_user
 
 
 class AuditedAdminMixin:
@@ -72,5 +73,5 @@ class ApiTokenAdmin(admin.ModelAdmin):
     @admin.action(description="Revoke the selected tokens")
     def revoke(self, request: HttpRequest, queryset: QuerySet[ApiToken]) -> None:
         for token in queryset:
-            api_token_revoke(token=token, actor=request.user)
+            api_token_revoke(token=token, actor=acting_user(request))
         self.message_user(request, f"Revoked {queryset.count()} token(s).", messages.SUCCESS)

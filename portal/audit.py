@@ -16,12 +16,12 @@ from decimal import Decimal
 from typing import Any
 from uuid import UUID
 
-from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
 from django.db import connection, models, transaction
 from django.utils import timezone
 
 from portal import context
 from portal.models import AuditEvent
+from portal.users import User, Viewer
 
 GENESIS_HASH = "0" * 64
 # Arbitrary constant naming the audit chain's advisory lock on PostgreSQL.
@@ -77,7 +77,7 @@ def _lock_chain() -> None:
 def audit_record(
     *,
     action: str,
-    actor: AbstractBaseUser | AnonymousUser | None,
+    actor: Viewer | None,
     obj: models.Model | None = None,
     object_type: str = "",
     object_id: str = "",
@@ -89,7 +89,7 @@ def audit_record(
         object_type = object_type or obj._meta.label_lower
         object_id = object_id or str(obj.pk)
         object_repr = object_repr or str(obj)
-    user = actor if actor is not None and actor.is_authenticated else None
+    user = actor if isinstance(actor, User) and actor.is_authenticated else None
     request = context.current()
     with transaction.atomic():
         _lock_chain()

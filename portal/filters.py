@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
 
@@ -47,7 +48,7 @@ class AwareDateTimeFilter(django_filters.Filter):
 class StrictOrderingFilter(filters.OrderingFilter):
     """Like DRF's, but an unknown ordering field is a 400 instead of being ignored."""
 
-    def get_ordering(self, request: Request, queryset: QuerySet[Any], view: Any) -> list[str] | None:
+    def get_ordering(self, request: Request, queryset: QuerySet[Any], view: Any) -> Sequence[str] | None:
         params = request.query_params.get(self.ordering_param)
         if params:
             fields = [param.strip() for param in params.split(",") if param.strip()]

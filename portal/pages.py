@@ -21,6 +21,7 @@ from portal.models import ApiToken, AuditEvent, UserProfile
 from portal.panels import render_panels
 from portal.tokens import api_token_create, api_token_revoke
 from portal.ui import RoleRequiredMixin, paginate, querystring_without_page
+from portal.users import acting_user
 
 
 class LoginView(auth_views.LoginView):
@@ -54,41 +55,41 @@ class ProfileView(RoleRequiredMixin, TemplateView):
 
     def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
         context = super().get_context_data(**kwargs)
-        profile, _ = UserProfile.objects.get_or_create(user=self.request.user)
+        user = acting_user(self.request)
+        profile, _ = UserProfile.objects.get_or_create(user=user)
         context.setdefault("profile_form", ProfileForm(instance=profile))
         context.setdefault("token_form", TokenForm())
-        context["tokens"] = ApiToken.objects.filter(user=self.request.user)
+        context["tokens"] = ApiToken.objects.filter(user=user)
         context["new_token"] = self.request.session.pop("new_token", None)
         context["panels"] = render_panels("profile", self.request)
         return context
 
     def post(self, request: HttpRequest) -> HttpResponse:
         action = request.POST.get("action")
+        user = acting_user(request)
         if action == "timezone":
-            profile, _ = UserProfile.objects.get_or_create(user=request.user)
+            profile, _ = UserProfile.objects.get_or_create(user=user)
             form = ProfileForm(request.POST, instance=profile)
             if not form.is_valid():
                 return self.render_to_response(self.get_context_data(profile_form=form))
             form.save()
             messages.success(request, "Time zone saved.")
         elif action == "create_token":
-            form = TokenForm(request.POST)
-            if not form.is_valid():
-                return self.render_to_response(self.get_context_data(token_form=form))
+            token_form = TokenForm(request.POST)
+            if not token_form.is_valid():
+                return self.render_to_response(self.get_context_data(token_form=token_form))
             issued = api_token_create(
-                user=request.user,
-                name=form.cleaned_data["name"],
-                actor=request.user,
-                expires_at=timezone.now() + timedelta(days=form.cleaned_data["expires_in_days"]),
+                user=user,
+                name=token_form.cleaned_data["name"],
+                actor=user,
+                expires_at=timezone.now() + timedelta(days=token_form.cleaned_data["expires_in_days"]),
             )
             request.session["new_token"] = issued.key
             messages.success(request, "Token created. Copy it now: it will not be shown again.")
         elif action == "revoke_token":
             token_id = request.POST.get("token", "")
-            token = get_object_or_404(
-                ApiToken, pk=int(token_id) if token_id.isdigit() else 0, user=request.user
-            )
-            api_token_revoke(token=token, actor=request.user)
+            token = get_object_or_404(ApiToken, pk=int(token_id) if token_id.isdigit() else 0, user=user)
+            api_token_revoke(token=token, actor=user)
             messages.success(request, f"Token {token.prefix}… revoked.")
         return HttpResponseRedirect(reverse("profile"))
 

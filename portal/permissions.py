@@ -37,7 +37,7 @@ def required_permissions(view: Any, request: Request) -> Sequence[str] | None:
     action = getattr(view, "action", None)
     if action is not None:
         if action in declared:
-            spec = declared[action]
+            spec: PermissionSpec | None = declared[action]
             if isinstance(spec, Mapping):
                 return spec.get(request.method or "") or spec.get("GET" if request.method == "HEAD" else "")
             return spec

@@ -106,7 +106,7 @@ def validate_template(source: str, allowed_variables: Iterable[str], *, autoesca
 
 def render_template(source: str, context: Mapping[str, Any], *, autoescape: bool = False) -> str:
     """Render with plain values only; any failure becomes UnsafeTemplate."""
-    plain = {
+    plain: dict[str, Any] = {
         key: value
         for key, value in context.items()
         if isinstance(value, str | int | float | bool | type(None))

@@ -114,7 +114,7 @@ else:
     VAR_DIR.mkdir(parents=True, exist_ok=True)
     _default_db = {
         "ENGINE": "django.db.backends.sqlite3",
-        "NAME": VAR_DIR / "portal.sqlite3",
+        "NAME": str(VAR_DIR / "portal.sqlite3"),
         "OPTIONS": {
             # IMMEDIATE takes the write lock when a transaction begins, so that
             # read-then-write sequences (audit chain, reference counters) are

@@ -8,12 +8,12 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from django.conf import settings
-from django.contrib.auth.models import AbstractBaseUser
 from django.db import transaction
 from django.utils import timezone
 
 from portal.audit import audit_record
 from portal.models import ApiToken
+from portal.users import User
 
 
 def hash_key(key: str) -> str:
@@ -28,7 +28,7 @@ class IssuedToken:
 
 @transaction.atomic
 def api_token_create(
-    *, user: AbstractBaseUser, name: str = "", expires_at: datetime | None = None, actor: AbstractBaseUser
+    *, user: User, name: str = "", expires_at: datetime | None = None, actor: User
 ) -> IssuedToken:
     """Issue a token; the clear key exists only in the returned value."""
     key = secrets.token_urlsafe(32)
@@ -47,7 +47,7 @@ def api_token_create(
 
 
 @transaction.atomic
-def api_token_revoke(*, token: ApiToken, actor: AbstractBaseUser) -> ApiToken:
+def api_token_revoke(*, token: ApiToken, actor: User) -> ApiToken:
     token = ApiToken.objects.select_for_update().get(pk=token.pk)
     if token.revoked_at is None:
         token.revoked_at = timezone.now()

@@ -4,6 +4,7 @@ from typing import Any
 
 from django.db import models, transaction
 from rest_framework import serializers
+from rest_framework.request import Request
 
 from portal.audit import audit_record, model_changes
 
@@ -11,7 +12,11 @@ from portal.audit import audit_record, model_changes
 class AuditedModelMixin:
     """For plain configuration CRUD: save and audit in one transaction."""
 
-    def _fields(self, instance: models.Model) -> dict[str, Any]:
+    request: Request
+
+    def _fields(self, instance: models.Model | None) -> dict[str, Any]:
+        if instance is None:
+            return {}
         return {field.attname: getattr(instance, field.attname) for field in instance._meta.concrete_fields}
 
     def perform_create(self, serializer: serializers.BaseSerializer) -> None:
@@ -19,7 +24,7 @@ class AuditedModelMixin:
             instance = serializer.save()
             audit_record(
                 action=f"{instance._meta.model_name}.created",
-                actor=self.request.user,  # type: ignore[attr-defined]
+                actor=self.request.user,
                 obj=instance,
                 changes=model_changes({}, self._fields(instance)),
             )
@@ -30,7 +35,7 @@ class AuditedModelMixin:
             instance = serializer.save()
             audit_record(
                 action=f"{instance._meta.model_name}.updated",
-                actor=self.request.user,  # type: ignore[attr-defined]
+                actor=self.request.user,
                 obj=instance,
                 changes=model_changes(before, self._fields(instance)),
             )
@@ -39,7 +44,7 @@ class AuditedModelMixin:
         with transaction.atomic():
             audit_record(
                 action=f"{instance._meta.model_name}.deleted",
-                actor=self.request.user,  # type: ignore[attr-defined]
+                actor=self.request.user,
                 obj=instance,
                 changes={"deleted": self._fields(instance)},
             )

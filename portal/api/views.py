@@ -22,6 +22,7 @@ from portal.api.serializers import (
 )
 from portal.models import ApiToken
 from portal.tokens import IssuedToken, api_token_create, api_token_revoke
+from portal.users import acting_user
 
 
 def _issued(issued: IssuedToken) -> dict[str, Any]:
@@ -72,12 +73,18 @@ class ApiTokenViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets
 
     serializer_class = ApiTokenSerializer
     lookup_value_regex = r"[0-9]{1,18}"
-    required_permissions = {"list": [], "retrieve": [], "create": [], "revoke": [], "destroy": []}
+    required_permissions: dict[str, list[str]] = {
+        "list": [],
+        "retrieve": [],
+        "create": [],
+        "revoke": [],
+        "destroy": [],
+    }
 
     def get_queryset(self) -> Any:
         if getattr(self, "swagger_fake_view", False):
             return ApiToken.objects.none()
-        return ApiToken.objects.filter(user=self.request.user)
+        return ApiToken.objects.filter(user=acting_user(self.request))
 
     @extend_schema(request=TokenCreateSerializer, responses={201: IssuedTokenSerializer})
     def create(self, request: Request) -> Response:
@@ -85,21 +92,21 @@ class ApiTokenViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets
         data.is_valid(raise_exception=True)
         _check_expiry(data.validated_data["expires_at"])
         issued = api_token_create(
-            user=request.user,
+            user=acting_user(request),
             name=data.validated_data["name"] or "API token",
             expires_at=data.validated_data["expires_at"],
-            actor=request.user,
+            actor=acting_user(request),
         )
         return Response(IssuedTokenSerializer(_issued(issued)).data, status=status.HTTP_201_CREATED)
 
     @extend_schema(request=None, responses={200: ApiTokenSerializer})
     @action(detail=True, methods=["post"])
     def revoke(self, request: Request, pk: str | None = None) -> Response:
-        token = api_token_revoke(token=self.get_object(), actor=request.user)
+        token = api_token_revoke(token=self.get_object(), actor=acting_user(request))
         return Response(ApiTokenSerializer(token).data)
 
     def destroy(self, request: Request, pk: str | None = None) -> Response:
-        api_token_revoke(token=self.get_object(), actor=request.user)
+        api_token_revoke(token=self.get_object(), actor=acting_user(request))
         return Response(status=status.HTTP_204_NO_CONTENT)
 
 
