@@ -1,4 +1,4 @@
-"""The compliance app's panels on pages composed by others (see ``portal.panels``)."""
+"""The compliance app's menu entry and its panels on pages composed by others (``portal.panels``)."""
 
 from __future__ import annotations
 
@@ -8,12 +8,15 @@ from typing import Any
 from django.http import HttpRequest
 from django.utils import timezone
 
+from compliance import permissions
 from compliance.choices import ObligationStatus
 from compliance.kpis import notification_kpis
 from compliance.models import Assessment
 from compliance.selectors import obligations_visible_to
 from incidents.models import Incident
 from portal.charts import bar_chart
+from portal.menu import MenuEntry
+from portal.menu import register as register_menu_entry
 from portal.panels import Panel, register
 from portal.ui import month_labels, twelve_months_ago
 
@@ -98,3 +101,6 @@ register(
     )
 )
 register(Panel("profile", "compliance.calendar_feed", "compliance/panels/profile_feed.html", _calendar_feed))
+register_menu_entry(
+    MenuEntry("compliance", "Compliance", "compliance:board", permissions.can_view_obligations, order=20)
+)

@@ -1,5 +1,9 @@
 """What each role needs for each compliance endpoint (checked by portal.permissions.RolePermission)."""
 
+from __future__ import annotations
+
+from portal.users import Viewer
+
 VIEW_COMPLIANCE = ["compliance.view_compliance"]
 
 ASSESS = {"POST": VIEW_COMPLIANCE}
@@ -22,3 +26,7 @@ REPORTS = {
     "destroy": ["compliance.view_regulatorreport", "compliance.change_regulatorreport"],
 }
 ASSESSMENTS = {"create": ["compliance.view_assessment", "compliance.add_assessment"]}
+
+
+def can_view_obligations(user: Viewer) -> bool:
+    return user.has_perm("compliance.view_obligation")

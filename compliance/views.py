@@ -34,13 +34,7 @@ from compliance.selectors import obligations_visible_to, reports_visible_to
 from incidents.models import Incident
 from incidents.selectors import incident_list
 from portal.errors import DomainError, PreconditionFailed
-from portal.ui import RoleRequiredMixin, paginate, querystring_without_page
-
-
-def _errors(error: Exception) -> str:
-    if isinstance(error, ValidationError):
-        return "; ".join(error.messages)
-    return str(error)
+from portal.ui import RoleRequiredMixin, error_text, paginate, querystring_without_page
 
 
 class BoardView(RoleRequiredMixin, TemplateView):
@@ -120,7 +114,7 @@ class ObligationView(RoleRequiredMixin, TemplateView):
                     )
                     messages.success(request, f"{obligation.code} reopened.")
         except (DomainError, ValidationError) as error:
-            messages.error(request, _errors(error))
+            messages.error(request, error_text(error))
         return HttpResponseRedirect(reverse("compliance:obligation", args=[pk]))
 
 
@@ -296,7 +290,7 @@ class ReportView(RoleRequiredMixin, TemplateView):
                 ]
                 return self.render_to_response(self.get_context_data(pk=pk, form=form, conflict=conflict))
             except (DomainError, ValidationError) as error:
-                messages.error(request, _errors(error))
+                messages.error(request, error_text(error))
                 return self.render_to_response(self.get_context_data(pk=pk, form=form))
             messages.success(request, "Report saved.")
             return HttpResponseRedirect(reverse("compliance:report", args=[pk]))
@@ -332,7 +326,7 @@ class ReportView(RoleRequiredMixin, TemplateView):
         except PermissionDenied as error:
             messages.error(request, str(error))
         except (DomainError, ValidationError) as error:
-            messages.error(request, _errors(error))
+            messages.error(request, error_text(error))
         return HttpResponseRedirect(reverse("compliance:report", args=[pk]))
 
 

@@ -1,4 +1,4 @@
-"""The incidents app's panels on pages composed by others (see ``portal.panels``)."""
+"""The incidents app's menu entry and its panels on pages composed by others (``portal.panels``)."""
 
 from __future__ import annotations
 
@@ -8,11 +8,14 @@ from typing import Any
 from django.db.models import Count
 from django.http import HttpRequest
 
+from incidents import permissions
 from incidents.choices import OPEN_STATUSES
 from incidents.kpis import KpiFilters, incident_kpis
 from incidents.models import Severity
 from incidents.selectors import incidents_visible_to
 from portal.charts import Series, line_chart
+from portal.menu import MenuEntry
+from portal.menu import register as register_menu_entry
 from portal.panels import Panel, register
 from portal.ui import month_labels, twelve_months_ago
 
@@ -88,4 +91,7 @@ register(
 )
 register(
     Panel("dashboard.charts", "incidents.kpis", "incidents/panels/dashboard_kpis.html", _kpi_chart, order=10)
+)
+register_menu_entry(
+    MenuEntry("incidents", "Incidents", "incidents:list", permissions.can_view_incidents, order=10)
 )

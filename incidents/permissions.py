@@ -6,6 +6,10 @@ the incident through ``incidents.selectors.incident_list``, so an outsider
 gets 404 before any of these permissions matter.
 """
 
+from __future__ import annotations
+
+from portal.users import Viewer
+
 VIEW_INCIDENT = ["incidents.view_incident"]
 CHANGE_INCIDENT = ["incidents.view_incident", "incidents.change_incident"]
 
@@ -76,3 +80,7 @@ EXERCISE_VIEWSET = {
     "partial_update": ["incidents.change_exercise"],
     "destroy": ["incidents.delete_exercise"],
 }
+
+
+def can_view_incidents(user: Viewer) -> bool:
+    return user.has_perms(VIEW_INCIDENT)

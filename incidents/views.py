@@ -38,7 +38,7 @@ from incidents.selectors import (
 from portal.audit import audit_record
 from portal.errors import DomainError, PreconditionFailed
 from portal.panels import render_panels
-from portal.ui import RoleRequiredMixin, paginate, querystring_without_page
+from portal.ui import RoleRequiredMixin, apply_errors, error_text, paginate, querystring_without_page
 
 VIEW = ["incidents.view_incident"]
 CHANGE = ["incidents.view_incident", "incidents.change_incident"]
@@ -49,14 +49,6 @@ def _incident(request: HttpRequest, pk: int) -> Incident:
         return incident_list(request.user).get(pk=pk)
     except Incident.DoesNotExist:
         raise Http404("No such incident.") from None
-
-
-def _apply_errors(form: Any, error: ValidationError) -> None:
-    if hasattr(error, "error_dict"):
-        for field, problems in error.message_dict.items():
-            form.add_error(field if field in form.fields else None, problems)
-    else:
-        form.add_error(None, error.messages)
 
 
 class IncidentListView(RoleRequiredMixin, TemplateView):
@@ -100,7 +92,7 @@ class IncidentCreateView(RoleRequiredMixin, FormView):
         try:
             incident = services.incident_create(actor=self.request.user, **data)
         except ValidationError as error:
-            _apply_errors(form, error)
+            apply_errors(form, error)
             return self.form_invalid(form)
         messages.success(self.request, f"{incident.reference} declared.")
         return HttpResponseRedirect(reverse("incidents:detail", args=[incident.pk]))
@@ -143,7 +135,7 @@ class IncidentEditView(RoleRequiredMixin, FormView):
                 expected_version=int(self.request.POST.get("version", "0") or 0) or None,
             )
         except ValidationError as error:
-            _apply_errors(form, error)
+            apply_errors(form, error)
             return self.form_invalid(form)
         except PreconditionFailed as error:
             form.add_error(
@@ -206,8 +198,7 @@ class TransitionView(RoleRequiredMixin, View):
             services.incident_transition(incident=incident, action=action, actor=request.user, note=note)
             messages.success(request, f"{incident.reference}: {IncidentAction(action).label.lower()}d.")
         except (DomainError, ValidationError) as error:
-            text = "; ".join(error.messages) if isinstance(error, ValidationError) else str(error)
-            messages.error(request, text)
+            messages.error(request, error_text(error))
         return HttpResponseRedirect(reverse("incidents:detail", args=[pk]))
 
 
@@ -228,7 +219,7 @@ class NoteView(RoleRequiredMixin, View):
                 )
                 form = NoteForm()
             except ValidationError as error:
-                _apply_errors(form, error)
+                apply_errors(form, error)
         if request.htmx:  # type: ignore[attr-defined]
             return render(
                 request,
@@ -259,7 +250,7 @@ class RoleAssignView(RoleRequiredMixin, View):
                 )
                 messages.success(request, f"{form.cleaned_data['role']} updated.")
             except ValidationError as error:
-                messages.error(request, "; ".join(error.messages))
+                messages.error(request, error_text(error))
         return HttpResponseRedirect(reverse("incidents:detail", args=[pk]) + "#roles")
 
 
@@ -283,7 +274,7 @@ class EvidenceUploadView(RoleRequiredMixin, View):
                 )
                 return HttpResponseRedirect(reverse("incidents:detail", args=[pk]) + "#evidence")
             except ValidationError as error:
-                _apply_errors(form, error)
+                apply_errors(form, error)
         return _render_detail(request, pk, evidence_form=form)
 
 
@@ -326,9 +317,7 @@ class TaskActionView(RoleRequiredMixin, View):
                 task=task, action=action, actor=request.user, note=request.POST.get("note", "")[:5000]
             )
         except (DomainError, ValidationError) as error:
-            messages.error(
-                request, "; ".join(error.messages) if isinstance(error, ValidationError) else str(error)
-            )
+            messages.error(request, error_text(error))
         return HttpResponseRedirect(reverse("incidents:detail", args=[pk]) + "#tasks")
 
 
@@ -348,9 +337,7 @@ class CommunicationView(RoleRequiredMixin, View):
                 try:
                     rendered = services.render_stakeholder_message(form.cleaned_data["template"], incident)
                 except (DomainError, ValidationError) as problem:
-                    error = (
-                        "; ".join(problem.messages) if isinstance(problem, ValidationError) else str(problem)
-                    )
+                    error = error_text(problem)
             else:
                 error = "Choose a template."
             return render(request, "incidents/_preview.html", {"rendered": rendered, "error": error})
@@ -365,9 +352,5 @@ class CommunicationView(RoleRequiredMixin, View):
                 messages.success(request, "Message recorded; email goes out once saved.")
                 return HttpResponseRedirect(reverse("incidents:detail", args=[pk]) + "#communications")
             except (DomainError, ValidationError) as error:
-                if isinstance(error, ValidationError) and hasattr(error, "error_dict"):
-                    for field, problems in error.message_dict.items():
-                        form.add_error(field if field in form.fields else None, problems)
-                else:
-                    form.add_error(None, str(error))
+                apply_errors(form, error)
         return _render_detail(request, pk, communication_form=form)

@@ -6,4 +6,12 @@ class PortalConfig(AppConfig):
     verbose_name = "Portal"
 
     def ready(self) -> None:
-        from portal import schema, signals  # noqa: F401  (login auditing, OpenAPI auth scheme)
+        from portal import menu, permissions, schema, signals  # noqa: F401  (login auditing, OpenAPI auth scheme)
+
+        menu.register(
+            menu.MenuEntry("dashboard", "Dashboard", "dashboard", permissions.can_view_dashboard, order=0)
+        )
+        menu.register(
+            menu.MenuEntry("audit", "Audit trail", "audit", permissions.can_view_audit_trail, order=80)
+        )
+        menu.register(menu.MenuEntry("admin", "Admin", "admin:index", permissions.can_open_admin, order=90))

@@ -14,6 +14,8 @@ from typing import Any
 from rest_framework.permissions import BasePermission
 from rest_framework.request import Request
 
+from portal.users import Viewer
+
 _MODEL_ACTIONS = {
     "list": "view",
     "retrieve": "view",
@@ -67,3 +69,15 @@ class RolePermission(BasePermission):
         if needed is None:
             return False
         return user.has_perms(needed)
+
+
+def can_view_dashboard(user: Viewer) -> bool:
+    return bool(user.is_authenticated)
+
+
+def can_view_audit_trail(user: Viewer) -> bool:
+    return user.has_perm("portal.view_auditevent")
+
+
+def can_open_admin(user: Viewer) -> bool:
+    return bool(user.is_staff)

@@ -1,13 +1,14 @@
-"""Shared pieces of the web UI: access checks, pagination, month labels."""
+"""Shared pieces of the web UI: access checks, errors on forms, pagination, month labels."""
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from datetime import date, datetime
 from typing import Any
 
+from django import forms
 from django.contrib.auth.mixins import LoginRequiredMixin
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Page, Paginator
 from django.http import HttpRequest
 from django.utils import timezone
@@ -33,10 +34,44 @@ class RoleRequiredMixin(LoginRequiredMixin):
                 raise PermissionDenied("Your role does not allow this.")
         return super().dispatch(request, *args, **kwargs)
 
+    def get_access(self) -> Mapping[str, bool]:
+        """What the signed-in user may do on this page, for its template as ``can.<name>``.
+
+        Pages return the answers of their app's ``permissions.py`` predicates
+        (the same functions the services and the API call), so a template
+        never offers a button that the service would refuse.
+        """
+        return {}
+
     def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
         context = super().get_context_data(**kwargs)  # type: ignore[misc]
         context["section"] = self.section
+        context.setdefault("can", self.get_access())
         return context
+
+
+def error_text(error: Exception) -> str:
+    """One line for a flash message: a validation error's messages, or a domain error's text."""
+    if isinstance(error, ValidationError):
+        return "; ".join(error.messages)
+    return str(error)
+
+
+def apply_errors(form: forms.BaseForm, error: Exception, aliases: dict[str, str] | None = None) -> None:
+    """Show a service's error on the form: each field's problems next to it, the rest on top.
+
+    ``aliases`` maps a service's field name to the form field that shows it.
+    The form keeps what the user typed, so nothing has to be entered again.
+    """
+    if not isinstance(error, ValidationError):
+        form.add_error(None, str(error))
+        return
+    if not hasattr(error, "error_dict"):
+        form.add_error(None, error.messages)
+        return
+    for field, problems in error.message_dict.items():
+        name = (aliases or {}).get(field, field)
+        form.add_error(name if name in form.fields else None, problems)
 
 
 def paginate(request: HttpRequest, items: Any, size: int = PAGE_SIZE) -> Page:

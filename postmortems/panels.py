@@ -1,4 +1,4 @@
-"""The post-mortems app's panels on pages composed by others (see ``portal.panels``)."""
+"""The post-mortems app's menu entries and its panels on pages composed by others (``portal.panels``)."""
 
 from __future__ import annotations
 
@@ -8,7 +8,10 @@ from typing import Any
 from django.http import HttpRequest
 
 from incidents.models import Incident
+from portal.menu import MenuEntry
+from portal.menu import register as register_menu_entry
 from portal.panels import Panel, register
+from postmortems import permissions
 from postmortems.selectors import action_items_visible_to, postmortems_visible_to
 
 
@@ -48,5 +51,13 @@ register(
         "postmortems/panels/dashboard_overdue.html",
         _overdue_action_items,
         order=30,
+    )
+)
+register_menu_entry(
+    MenuEntry("postmortems", "Post-mortems", "postmortems:list", permissions.can_view_postmortems, order=30)
+)
+register_menu_entry(
+    MenuEntry(
+        "action_items", "Action items", "action_items:board", permissions.can_view_action_items, order=40
     )
 )

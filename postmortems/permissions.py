@@ -4,6 +4,10 @@ Rules about *which* user may act on *which* object (the four-eyes rule of
 publishing, owners progressing their own action items) live in the services.
 """
 
+from __future__ import annotations
+
+from portal.users import Viewer
+
 VIEW_POSTMORTEM = ["postmortems.view_postmortem"]
 CHANGE_POSTMORTEM = ["postmortems.view_postmortem", "postmortems.change_postmortem"]
 VIEW_ACTION_ITEM = ["postmortems.view_postmortem", "postmortems.view_actionitem"]
@@ -41,3 +45,11 @@ FACTOR_CATEGORIES = {
     "retrieve": ["postmortems.view_contributingfactorcategory"],
 }
 KPIS = {"GET": VIEW_ACTION_ITEM}
+
+
+def can_view_postmortems(user: Viewer) -> bool:
+    return user.has_perms(VIEW_POSTMORTEM)
+
+
+def can_view_action_items(user: Viewer) -> bool:
+    return user.has_perm("postmortems.view_actionitem")

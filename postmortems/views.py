@@ -29,7 +29,7 @@ from incidents.selectors import incidents_visible_to
 from portal.audit import AuditEvent
 from portal.errors import DomainError, PreconditionFailed
 from portal.markdown import render_markdown
-from portal.ui import RoleRequiredMixin, paginate, querystring_without_page
+from portal.ui import RoleRequiredMixin, apply_errors, error_text, paginate, querystring_without_page
 from postmortems import services
 from postmortems.choices import (
     ACTION_ITEM_OPEN_STATUSES,
@@ -101,25 +101,10 @@ HISTORY_LABELS = {
 }
 
 
-def _errors(error: Exception) -> str:
-    if isinstance(error, ValidationError):
-        return "; ".join(error.messages)
-    return str(error)
-
-
 def _version(request: HttpRequest) -> int:
     """The version the user read; an unreadable one never matches (a stale save, not an overwrite)."""
     value = request.POST.get("version", "")
     return int(value) if value.isdigit() and len(value) < 10 else -1
-
-
-def _apply_errors(form: Any, error: ValidationError, aliases: dict[str, str] | None = None) -> None:
-    if not hasattr(error, "error_dict"):
-        form.add_error(None, error.messages)
-        return
-    for field, problems in error.message_dict.items():
-        name = (aliases or {}).get(field, field)
-        form.add_error(name if name in form.fields else None, problems)
 
 
 def _postmortem(request: HttpRequest, pk: int) -> Postmortem:
@@ -263,7 +248,7 @@ class PostmortemCreateView(RoleRequiredMixin, TemplateView):
                 reviewers=data["reviewers"],
             )
         except ValidationError as error:
-            _apply_errors(form, error)
+            apply_errors(form, error)
             return self.render_to_response(self.get_context_data(form=form))
         messages.success(
             request,
@@ -516,7 +501,7 @@ class PostmortemDetailView(RoleRequiredMixin, TemplateView):
             messages.error(request, "Nothing was saved: correct the fields marked below.")
             return self.render_to_response(self.get_context_data(pk=pk, form=form, formset=formset))
         except DomainError as error:
-            messages.error(request, _errors(error))
+            messages.error(request, error_text(error))
             return HttpResponseRedirect(reverse("postmortems:detail", args=[pk]))
         messages.success(request, f"{postmortem.reference} saved.")
         return HttpResponseRedirect(reverse("postmortems:detail", args=[pk]))
@@ -558,7 +543,7 @@ class PostmortemTransitionView(RoleRequiredMixin, View):
         except PermissionDenied as error:
             messages.error(request, str(error))
         except (DomainError, ValidationError) as error:
-            messages.error(request, _errors(error))
+            messages.error(request, error_text(error))
         else:
             done = {
                 PostmortemAction.SUBMIT_FOR_REVIEW: "submitted for review",
@@ -604,7 +589,7 @@ class TimelineEntryView(RoleRequiredMixin, View):
                 # leave the editor's version alone so its next save shows what they changed.
                 services.timeline_entry_update(entry=entry, actor=request.user, data=data)
         except (DomainError, ValidationError) as problem:
-            error = _errors(problem)
+            error = error_text(problem)
         if not request.htmx:  # type: ignore[attr-defined]
             if error:
                 messages.error(request, error)
@@ -640,9 +625,9 @@ class ActionItemCreateView(RoleRequiredMixin, View):
                     actor=request.user, postmortem=postmortem, **form.cleaned_data
                 )
             except ValidationError as error:
-                _apply_errors(form, error)
+                apply_errors(form, error)
             except DomainError as error:
-                form.add_error(None, _errors(error))
+                form.add_error(None, error_text(error))
         if not request.htmx:  # type: ignore[attr-defined]
             if created is None:
                 return _render_editor(request, pk, item_form=form)
@@ -793,14 +778,14 @@ class ActionItemDetailView(RoleRequiredMixin, TemplateView):
                 item=item, action=action, actor=request.user, expected_version=_version(request), **extra
             )
         except ValidationError as error:
-            _apply_errors(form, error)
+            apply_errors(form, error)
             return self.render_to_response(self.get_context_data(pk=pk, forms={action: form}))
         except PreconditionFailed:
             messages.error(request, "This item changed since you opened it. Check it below, then try again.")
         except PermissionDenied as error:
             messages.error(request, str(error))
         except DomainError as error:
-            messages.error(request, _errors(error))
+            messages.error(request, error_text(error))
         else:
             label = {
                 ActionItemAction.START: "started",
@@ -820,7 +805,7 @@ class ActionItemDetailView(RoleRequiredMixin, TemplateView):
                     item=item, actor=request.user, data=form.cleaned_data, expected_version=_version(request)
                 )
             except ValidationError as error:
-                _apply_errors(form, error)
+                apply_errors(form, error)
             except PreconditionFailed:
                 form.add_error(
                     None,
@@ -828,7 +813,7 @@ class ActionItemDetailView(RoleRequiredMixin, TemplateView):
                     "The details above are the current ones: compare, adjust and save again.",
                 )
             except DomainError as error:
-                form.add_error(None, _errors(error))
+                form.add_error(None, error_text(error))
             else:
                 messages.success(request, "Action item saved.")
                 return HttpResponseRedirect(reverse("action_items:detail", args=[item.pk]))

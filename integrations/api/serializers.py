@@ -1,8 +1,5 @@
 from __future__ import annotations
 
-from typing import Any
-
-from django.db import models
 from django.urls import reverse
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
@@ -17,24 +14,7 @@ from integrations.models import (
     WebhookDelivery,
     WebhookSubscription,
 )
-
-_ENUM_FIELDS: dict[str, type[serializers.ChoiceField]] = {}
-
-
-def enum_field(choices: type[models.TextChoices], component: str, **kwargs: Any) -> serializers.ChoiceField:
-    """A ChoiceField published under its own schema component, so that it never collides."""
-    field_class = _ENUM_FIELDS.get(component)
-    if field_class is None:
-        schema = {
-            "type": "string",
-            "enum": list(choices.values),
-            "description": "\n".join(f"* `{value}` - {label}" for value, label in choices.choices),
-        }
-        field_class = extend_schema_field(schema, component_name=component)(
-            type(f"{component}Field", (serializers.ChoiceField,), {})
-        )
-        _ENUM_FIELDS[component] = field_class
-    return field_class(choices=choices.choices, **kwargs)
+from portal.api.fields import enum_field
 
 
 @extend_schema_field({"type": "object", "additionalProperties": {"type": "string"}})

@@ -6,6 +6,7 @@ from typing import Any
 from django.db import models
 from django.utils import timezone
 from django.utils.dateparse import parse_datetime
+from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 
@@ -46,3 +47,23 @@ class UserSummarySerializer(serializers.Serializer):
 
     def get_name(self, user: Any) -> str:
         return user.get_full_name() or user.get_username()
+
+
+_ENUM_FIELDS: dict[str, type[serializers.ChoiceField]] = {}
+
+
+def enum_field(choices: type[models.TextChoices], component: str, **kwargs: Any) -> serializers.ChoiceField:
+    """A ChoiceField published under its own schema component name, so that the API's
+    several ``status`` and ``kind`` enums never collide in the OpenAPI schema."""
+    field_class = _ENUM_FIELDS.get(component)
+    if field_class is None:
+        schema = {
+            "type": "string",
+            "enum": list(choices.values),
+            "description": "\n".join(f"* `{value}` - {label}" for value, label in choices.choices),
+        }
+        field_class = extend_schema_field(schema, component_name=component)(
+            type(f"{component}Field", (serializers.ChoiceField,), {})
+        )
+        _ENUM_FIELDS[component] = field_class
+    return field_class(choices=choices.choices, **kwargs)

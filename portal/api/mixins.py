@@ -1,11 +1,13 @@
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.db import models, transaction
-from rest_framework import serializers
+from rest_framework import serializers, status
 from rest_framework.request import Request
+from rest_framework.response import Response
 
+from portal.api.concurrency import with_etag
 from portal.audit import audit_record, model_changes
 
 
@@ -49,3 +51,55 @@ class AuditedModelMixin:
                 changes={"deleted": self._fields(instance)},
             )
             instance.delete()
+
+
+class ServiceWriteMixin:
+    """For viewsets whose create and update go through a service, not ``serializer.save()``.
+
+    ``write_serializer_class`` validates the input (its schema is published
+    as the request body, see ``portal.schema.PortalAutoSchema``); the
+    viewset's ``perform_service_create(data)`` and
+    ``perform_service_update(instance, data)`` call the service; the answer is
+    the object read back through ``get_queryset()`` (so the user's scoping and
+    prefetches apply) with ``serializer_class``, and an ETag when the object
+    carries a version.
+    """
+
+    write_serializer_class: type[serializers.BaseSerializer]
+    request: Request
+
+    if TYPE_CHECKING:  # provided by GenericAPIView and by the viewset itself
+
+        def get_queryset(self) -> models.QuerySet[Any]: ...
+        def get_object(self) -> Any: ...
+        def get_serializer(self, *args: Any, **kwargs: Any) -> serializers.BaseSerializer: ...
+        def perform_service_create(self, data: dict[str, Any]) -> models.Model: ...
+        def perform_service_update(self, instance: Any, data: dict[str, Any]) -> models.Model: ...
+
+    def get_write_serializer_kwargs(self) -> dict[str, Any]:
+        """Extra arguments for the input serializer (e.g. the querysets it may pick from)."""
+        return {}
+
+    def write_input(self, *, partial: bool = False) -> dict[str, Any]:
+        serializer = self.write_serializer_class(
+            data=self.request.data, partial=partial, **self.get_write_serializer_kwargs()
+        )
+        serializer.is_valid(raise_exception=True)
+        return dict(serializer.validated_data)
+
+    def respond(self, instance: models.Model, status_code: int = status.HTTP_200_OK) -> Response:
+        fresh = self.get_queryset().get(pk=instance.pk)
+        response = Response(self.get_serializer(fresh).data, status=status_code)
+        version = getattr(fresh, "version", None)
+        return with_etag(response, version) if isinstance(version, int) else response
+
+    def create(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        return self.respond(self.perform_service_create(self.write_input()), status.HTTP_201_CREATED)
+
+    def update(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        instance = self.get_object()
+        data = self.write_input(partial=kwargs.pop("partial", False))
+        return self.respond(self.perform_service_update(instance, data))
+
+    def partial_update(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        return self.update(request, *args, partial=True, **kwargs)

@@ -3,14 +3,13 @@ from __future__ import annotations
 from typing import Any
 
 from django.contrib.auth import get_user_model
-from django.db import models
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from incidents.choices import IncidentStatus, TimelineKind
 from incidents.models import Incident
 from incidents.selectors import incidents_visible_to
-from portal.api.fields import AwareDateTimeField, StrictModelSerializer, UserSummarySerializer
+from portal.api.fields import AwareDateTimeField, StrictModelSerializer, UserSummarySerializer, enum_field
 from portal.markdown import render_markdown
 from postmortems.choices import (
     ActionItemKind,
@@ -35,25 +34,6 @@ from postmortems.models import (
 from postmortems.quality import postmortem_impact, postmortem_quality
 from postmortems.selectors import postmortems_visible_to
 from postmortems.services import MAX_FACTORS, MAX_INCIDENTS, MAX_WHYS
-
-_ENUM_FIELDS: dict[str, type[serializers.ChoiceField]] = {}
-
-
-def enum_field(choices: type[models.TextChoices], component: str, **kwargs: Any) -> serializers.ChoiceField:
-    """A ChoiceField published under its own schema component name, so that the several
-    ``status`` and ``kind`` enums of the API never collide."""
-    field_class = _ENUM_FIELDS.get(component)
-    if field_class is None:
-        schema = {
-            "type": "string",
-            "enum": list(choices.values),
-            "description": "\n".join(f"* `{value}` - {label}" for value, label in choices.choices),
-        }
-        field_class = extend_schema_field(schema, component_name=component)(
-            type(f"{component}Field", (serializers.ChoiceField,), {})
-        )
-        _ENUM_FIELDS[component] = field_class
-    return field_class(choices=choices.choices, **kwargs)
 
 
 def _active_users() -> Any:

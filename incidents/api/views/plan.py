@@ -34,8 +34,9 @@ from incidents.choices import TaskAction
 from incidents.filtersets import PlaybookFilterSet, TaskFilterSet, TeamFilterSet
 from incidents.models import Incident, IncidentTask, Playbook, Team, TeamType
 from incidents.selectors import current_holders, escalations_for, playbook_list, tasks_for, team_list
-from portal.api.mixins import AuditedModelMixin
+from portal.api.mixins import AuditedModelMixin, ServiceWriteMixin
 from portal.filters import StrictOrderingFilter
+from portal.users import acting_user
 
 
 class TeamTypeViewSet(ConfigViewSet):
@@ -46,13 +47,14 @@ class TeamTypeViewSet(ConfigViewSet):
     ordering_fields = ["order", "name"]
 
 
-class TeamViewSet(AuditedModelMixin, viewsets.ModelViewSet):
+class TeamViewSet(ServiceWriteMixin, AuditedModelMixin, viewsets.ModelViewSet):
     """Response teams with their roster: who can hold which incident role, the
     primary and deputy per role, contact details and escalation contacts.
     Everyone with a role reads them; administrators write them."""
 
     queryset = Team.objects.all()
     serializer_class = TeamSerializer
+    write_serializer_class = TeamWriteSerializer
     filterset_class = TeamFilterSet
     filter_backends = [DjangoFilterBackend, filters.SearchFilter, StrictOrderingFilter]
     search_fields = ["name", "description"]
@@ -63,36 +65,21 @@ class TeamViewSet(AuditedModelMixin, viewsets.ModelViewSet):
     def get_queryset(self) -> Any:
         return team_list()
 
-    def _respond(self, team: Team, status_code: int = status.HTTP_200_OK) -> Response:
-        return Response(TeamSerializer(team_list().get(pk=team.pk)).data, status=status_code)
+    def perform_service_create(self, data: dict[str, Any]) -> Team:
+        return services.team_save(actor=acting_user(self.request), data=data)
 
-    @extend_schema(request=TeamWriteSerializer, responses={201: TeamSerializer})
-    def create(self, request: Request, *args: Any, **kwargs: Any) -> Response:
-        data = TeamWriteSerializer(data=request.data)
-        data.is_valid(raise_exception=True)
-        team = services.team_save(actor=request.user, data=data.validated_data)
-        return self._respond(team, status.HTTP_201_CREATED)
-
-    @extend_schema(request=TeamWriteSerializer, responses={200: TeamSerializer})
-    def update(self, request: Request, *args: Any, **kwargs: Any) -> Response:
-        team = self.get_object()
-        data = TeamWriteSerializer(data=request.data, partial=kwargs.pop("partial", False))
-        data.is_valid(raise_exception=True)
-        team = services.team_save(actor=request.user, team=team, data=data.validated_data)
-        return self._respond(team)
-
-    @extend_schema(request=TeamWriteSerializer, responses={200: TeamSerializer})
-    def partial_update(self, request: Request, *args: Any, **kwargs: Any) -> Response:
-        return self.update(request, *args, partial=True, **kwargs)
+    def perform_service_update(self, instance: Team, data: dict[str, Any]) -> Team:
+        return services.team_save(actor=acting_user(self.request), team=instance, data=data)
 
 
-class PlaybookViewSet(AuditedModelMixin, viewsets.ModelViewSet):
+class PlaybookViewSet(ServiceWriteMixin, AuditedModelMixin, viewsets.ModelViewSet):
     """Playbooks per category and minimum severity: ordered tasks, escalation
     rules and communication guidelines. Everyone with a role reads them;
     administrators write them."""
 
     queryset = Playbook.objects.all()
     serializer_class = PlaybookSerializer
+    write_serializer_class = PlaybookWriteSerializer
     filterset_class = PlaybookFilterSet
     filter_backends = [DjangoFilterBackend, filters.SearchFilter, StrictOrderingFilter]
     search_fields = ["name", "description"]
@@ -102,27 +89,11 @@ class PlaybookViewSet(AuditedModelMixin, viewsets.ModelViewSet):
     def get_queryset(self) -> Any:
         return playbook_list()
 
-    def _respond(self, playbook: Playbook, status_code: int = status.HTTP_200_OK) -> Response:
-        return Response(PlaybookSerializer(playbook_list().get(pk=playbook.pk)).data, status=status_code)
+    def perform_service_create(self, data: dict[str, Any]) -> Playbook:
+        return services.playbook_save(actor=acting_user(self.request), data=data)
 
-    @extend_schema(request=PlaybookWriteSerializer, responses={201: PlaybookSerializer})
-    def create(self, request: Request, *args: Any, **kwargs: Any) -> Response:
-        data = PlaybookWriteSerializer(data=request.data)
-        data.is_valid(raise_exception=True)
-        playbook = services.playbook_save(actor=request.user, data=data.validated_data)
-        return self._respond(playbook, status.HTTP_201_CREATED)
-
-    @extend_schema(request=PlaybookWriteSerializer, responses={200: PlaybookSerializer})
-    def update(self, request: Request, *args: Any, **kwargs: Any) -> Response:
-        playbook = self.get_object()
-        data = PlaybookWriteSerializer(data=request.data, partial=kwargs.pop("partial", False))
-        data.is_valid(raise_exception=True)
-        playbook = services.playbook_save(actor=request.user, playbook=playbook, data=data.validated_data)
-        return self._respond(playbook)
-
-    @extend_schema(request=PlaybookWriteSerializer, responses={200: PlaybookSerializer})
-    def partial_update(self, request: Request, *args: Any, **kwargs: Any) -> Response:
-        return self.update(request, *args, partial=True, **kwargs)
+    def perform_service_update(self, instance: Playbook, data: dict[str, Any]) -> Playbook:
+        return services.playbook_save(actor=acting_user(self.request), playbook=instance, data=data)
 
 
 def _task_action(name: str, input_serializer: type, url_name: str) -> Any:
