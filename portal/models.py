@@ -96,3 +96,7 @@ class UserProfile(models.Model):
 
     def __str__(self) -> str:
         return f"Profile of {self.user}"
+
+
+# The sign-in layer keeps its models beside its code; importing them here registers them in this app.
+from portal.identity.models import ExternalIdentity, UserSession  # noqa: E402, F401

@@ -6,9 +6,7 @@ from datetime import timedelta
 from typing import Any
 
 from django.apps import apps
-from django.conf import settings
 from django.contrib import messages
-from django.contrib.auth import views as auth_views
 from django.db.models import Count, Q
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import get_object_or_404
@@ -23,19 +21,10 @@ from incidents.selectors import incidents_visible_to
 from portal.audit import verify_chain
 from portal.charts import Series, bar_chart, line_chart
 from portal.forms import ProfileForm, TokenForm
+from portal.identity.mfa_views import second_factor_context
 from portal.models import ApiToken, AuditEvent, UserProfile
 from portal.tokens import api_token_create, api_token_revoke
 from portal.ui import RoleRequiredMixin, month_labels, paginate, querystring_without_page, twelve_months_ago
-
-
-class LoginView(auth_views.LoginView):
-    template_name = "portal/login.html"
-    redirect_authenticated_user = True
-
-    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
-        context = super().get_context_data(**kwargs)
-        context["demo_hint"] = settings.DEBUG
-        return context
 
 
 class DashboardView(RoleRequiredMixin, TemplateView):
@@ -151,6 +140,7 @@ class ProfileView(RoleRequiredMixin, TemplateView):
         context["new_token"] = self.request.session.pop("new_token", None)
         context["feed_url"] = self.request.session.pop("feed_url", None)
         context["can_feed"] = self.request.user.has_perm("compliance.view_obligation")
+        context.update(second_factor_context(self.request))  # the sign-in security card
         return context
 
     def post(self, request: HttpRequest) -> HttpResponse:
