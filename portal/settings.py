@@ -330,8 +330,8 @@ OTP_ADMIN_HIDE_SENSITIVE_DATA = True
 LOGIN_FAILURE_LIMIT = env_int("LOGIN_FAILURE_LIMIT", 10, minimum=1, maximum=1000)
 LOGIN_COOLOFF_MINUTES = env_int("LOGIN_COOLOFF_MINUTES", 15, minimum=1, maximum=7 * 24 * 60)
 AXES_HANDLER = "axes.handlers.database.AxesDatabaseHandler"  # counters in the database: shared by all workers
-AXES_FAILURE_LIMIT = LOGIN_FAILURE_LIMIT
-AXES_COOLOFF_TIME = timedelta(minutes=LOGIN_COOLOFF_MINUTES)
+AXES_FAILURE_LIMIT = "portal.identity.lockout.failure_limit"  # LOGIN_FAILURE_LIMIT, read per attempt
+AXES_COOLOFF_TIME = "portal.identity.lockout.cool_off"  # LOGIN_COOLOFF_MINUTES, read per attempt
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]  # per account and address: no lockout everywhere
 AXES_CLIENT_IP_CALLABLE = "portal.client_ip.client_ip"
 AXES_LOCKOUT_CALLABLE = "portal.identity.lockout.lockout_response"

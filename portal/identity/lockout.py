@@ -31,8 +31,14 @@ from portal.client_ip import client_ip
 from portal.models import UserProfile
 
 
-def cool_off() -> timedelta:
+def cool_off(request: HttpRequest | None = None) -> timedelta:
+    """``AXES_COOLOFF_TIME``: read at every attempt, so the setting has one source."""
     return timedelta(minutes=settings.LOGIN_COOLOFF_MINUTES)
+
+
+def failure_limit(request: HttpRequest | None = None, credentials: dict[str, Any] | None = None) -> int:
+    """``AXES_FAILURE_LIMIT``, from ``LOGIN_FAILURE_LIMIT``."""
+    return settings.LOGIN_FAILURE_LIMIT
 
 
 def is_not_a_password_attempt(request: HttpRequest, credentials: dict[str, Any] | None) -> bool:
