@@ -338,6 +338,13 @@ AXES_LOCKOUT_CALLABLE = "portal.identity.lockout.lockout_response"
 AXES_WHITELIST_CALLABLE = "portal.identity.lockout.is_not_a_password_attempt"
 AXES_RESET_COOL_OFF_ON_FAILURE_DURING_LOCKOUT = False  # the lockout lifts when the message says
 AXES_DISABLE_ACCESS_LOG = True  # successful sign-ins are in the audit trail already
+AXES_SENSITIVE_PARAMETERS = [
+    "username",
+    "ip_address",
+    "csrfmiddlewaretoken",
+    "otp",
+    "code",
+]  # masked in its records
 AXES_VERBOSE = False  # no start-up banner on stderr (management commands keep a one-line stderr)
 
 SESSION_ENGINE = "portal.identity.sessions"

@@ -76,6 +76,8 @@ def test_the_lockout_is_audited_with_its_end(client, responder):
     assert event.changes["locked_until"]
     assert event.ip == A
     assert AuditEvent.objects.filter(action="auth.login_failed", object_repr="responder").count() == 3
+    recorded = AccessAttempt.objects.get(username="responder").post_data
+    assert "wrong" not in recorded  # axes keeps the form data, with the secrets masked
 
 
 def test_the_admin_login_is_the_same_door(client, responder, admin_user):
