@@ -7,6 +7,7 @@ from django.db.models import QuerySet
 from django.http import HttpRequest
 
 from portal.audit import audit_record, model_changes
+from portal.identity import admin as identity_admin  # noqa: F401  (lockouts, external identities)
 from portal.models import ApiToken, AuditEvent
 from portal.tokens import api_token_revoke
 from portal.users import acting_user

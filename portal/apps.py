@@ -7,6 +7,7 @@ class PortalConfig(AppConfig):
 
     def ready(self) -> None:
         from portal import menu, permissions, schema, signals  # noqa: F401  (login auditing, OpenAPI auth scheme)
+        from portal.identity import receivers  # noqa: F401  (session clock, lockout and MFA auditing)
 
         menu.register(
             menu.MenuEntry("dashboard", "Dashboard", "dashboard", permissions.can_view_dashboard, order=0)

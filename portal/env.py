@@ -68,3 +68,27 @@ def env_list(name: str, default: list[str]) -> list[str]:
     if value is None:
         return list(default)
     return [item.strip() for item in value.split(",") if item.strip()]
+
+
+def env_choice(name: str, default: str, choices: tuple[str, ...]) -> str:
+    value = _raw(name)
+    if value is None or value.strip() == "":
+        return default
+    value = value.strip()
+    if value not in choices:
+        raise ImproperlyConfigured(f"{name} must be one of {', '.join(choices)}, got {value!r}")
+    return value
+
+
+def env_mapping(name: str) -> dict[str, list[str]]:
+    """``key=value,key=value`` pairs; a key may appear more than once to map to several values."""
+    value = _raw(name)
+    mapping: dict[str, list[str]] = {}
+    for item in (value or "").split(","):
+        if not item.strip():
+            continue
+        key, sep, target = item.partition("=")
+        if not sep or not key.strip() or not target.strip():
+            raise ImproperlyConfigured(f"{name}: expected key=value pairs separated by commas, got {item!r}")
+        mapping.setdefault(key.strip(), []).append(target.strip())
+    return mapping

@@ -7,6 +7,7 @@ from collections.abc import Callable
 from django.http import HttpRequest, HttpResponse, JsonResponse
 
 from portal import context
+from portal.client_ip import client_ip
 
 _REQUEST_ID = re.compile(r"^[A-Za-z0-9._-]{8,64}$")
 
@@ -29,7 +30,7 @@ class RequestContextMiddleware:
             )
         else:
             token = context.set_current(
-                context.RequestContext(ip=request.META.get("REMOTE_ADDR"), request_id=request_id)
+                context.RequestContext(ip=client_ip(request) or None, request_id=request_id)
             )
             try:
                 response = self.get_response(request)

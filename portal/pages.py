@@ -5,9 +5,7 @@ from __future__ import annotations
 from datetime import timedelta
 from typing import Any
 
-from django.conf import settings
 from django.contrib import messages
-from django.contrib.auth import views as auth_views
 from django.db.models import Q
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import get_object_or_404
@@ -17,21 +15,12 @@ from django.views.generic import TemplateView
 
 from portal.audit import verify_chain
 from portal.forms import ProfileForm, TokenForm
+from portal.identity.mfa_views import second_factor_context
 from portal.models import ApiToken, AuditEvent, UserProfile
 from portal.panels import render_panels
 from portal.tokens import api_token_create, api_token_revoke
 from portal.ui import RoleRequiredMixin, paginate, querystring_without_page
 from portal.users import acting_user
-
-
-class LoginView(auth_views.LoginView):
-    template_name = "portal/login.html"
-    redirect_authenticated_user = True
-
-    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
-        context = super().get_context_data(**kwargs)
-        context["demo_hint"] = settings.DEBUG
-        return context
 
 
 class DashboardView(RoleRequiredMixin, TemplateView):
@@ -61,6 +50,7 @@ class ProfileView(RoleRequiredMixin, TemplateView):
         context.setdefault("token_form", TokenForm())
         context["tokens"] = ApiToken.objects.filter(user=user)
         context["new_token"] = self.request.session.pop("new_token", None)
+        context.update(second_factor_context(self.request))  # the sign-in security card
         context["panels"] = render_panels("profile", self.request)
         return context
 

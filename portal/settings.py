@@ -13,7 +13,7 @@ from pathlib import Path
 import dj_database_url
 from django.core.exceptions import ImproperlyConfigured
 
-from portal.env import env_bool, env_int, env_list, env_optional_str, env_str
+from portal.env import env_bool, env_choice, env_int, env_list, env_mapping, env_optional_str, env_str
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 VAR_DIR = Path(env_str("PORTAL_VAR_DIR", str(BASE_DIR / "var")))
@@ -46,7 +46,7 @@ CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS", [])
 SITE_URL = env_str("SITE_URL", "http://127.0.0.1:8000").rstrip("/")
 
 INSTALLED_APPS = [
-    "django.contrib.admin",
+    "portal.identity.apps.PortalAdminConfig",  # django.contrib.admin, on a site that asks for MFA
     "django.contrib.auth",
     "django.contrib.contenttypes",
     "django.contrib.sessions",
@@ -60,6 +60,10 @@ INSTALLED_APPS = [
     "django_htmx",
     "django_tasks",
     "django_tasks_db",
+    "django_otp",
+    "django_otp.plugins.otp_totp",
+    "django_otp.plugins.otp_static",
+    "axes",
     "portal",
     "incidents",
     "compliance",
@@ -75,10 +79,13 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django_otp.middleware.OTPMiddleware",
     "portal.middleware_tz.UserTimezoneMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    "portal.identity.middleware.SignInPolicyMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "axes.middleware.AxesMiddleware",  # turns a lockout into its 429 answer; axes wants it last
 ]
 
 ROOT_URLCONF = "portal.urls"
@@ -169,7 +176,6 @@ SECURE_HSTS_PRELOAD = env_bool("SECURE_HSTS_PRELOAD", False)
 if env_bool("SECURE_PROXY_SSL_HEADER", False):
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 SESSION_COOKIE_HTTPONLY = True
-SESSION_COOKIE_AGE = env_int("SESSION_COOKIE_AGE", 60 * 60 * 12, minimum=300)
 X_FRAME_OPTIONS = "DENY"
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
@@ -271,6 +277,81 @@ EMAIL_PORT = env_int("EMAIL_PORT", 25, minimum=1, maximum=65535)
 EMAIL_HOST_USER = env_str("EMAIL_HOST_USER", "")
 EMAIL_HOST_PASSWORD = env_str("EMAIL_HOST_PASSWORD", "")
 EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS", False)
+
+# --- Sign-in: OIDC, second factor, lockout, sessions ---
+# (portal/identity/; README "Sign-in". Everything is read when used, so tests may override it.)
+TRUSTED_PROXY_COUNT = env_int("TRUSTED_PROXY_COUNT", 0, minimum=0, maximum=10)
+REST_FRAMEWORK["NUM_PROXIES"] = TRUSTED_PROXY_COUNT  # any DRF throttle: never the raw forwarded header
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",  # first: refuses locked-out accounts before any check
+    "portal.identity.backends.PasswordBackend",
+    "portal.identity.oidc.OIDCBackend",
+]
+PASSWORD_LOGIN = env_choice("PASSWORD_LOGIN", "all", ("all", "admins-only", "none"))
+
+OIDC_CLIENT_ID = env_optional_str("OIDC_CLIENT_ID")
+OIDC_CLIENT_SECRET = env_optional_str("OIDC_CLIENT_SECRET")
+OIDC_ISSUER = env_optional_str("OIDC_ISSUER")
+_oidc_parts = [OIDC_CLIENT_ID, OIDC_CLIENT_SECRET, OIDC_ISSUER]
+if any(_oidc_parts) and not all(_oidc_parts):
+    raise ImproperlyConfigured(
+        "Single sign-on needs all of OIDC_CLIENT_ID, OIDC_CLIENT_SECRET and OIDC_ISSUER"
+    )
+if PASSWORD_LOGIN == "none" and not all(_oidc_parts):
+    raise ImproperlyConfigured("PASSWORD_LOGIN=none leaves no way to sign in without OIDC_* settings")
+OIDC_AUTHORIZATION_ENDPOINT = env_optional_str("OIDC_AUTHORIZATION_ENDPOINT")
+OIDC_TOKEN_ENDPOINT = env_optional_str("OIDC_TOKEN_ENDPOINT")
+OIDC_USERINFO_ENDPOINT = env_optional_str("OIDC_USERINFO_ENDPOINT")
+OIDC_JWKS_ENDPOINT = env_optional_str("OIDC_JWKS_ENDPOINT")
+OIDC_END_SESSION_ENDPOINT = env_optional_str("OIDC_END_SESSION_ENDPOINT")
+OIDC_PROVIDER_NAME = env_str("OIDC_PROVIDER_NAME", "single sign-on")
+OIDC_ROLE_CLAIM = env_str("OIDC_ROLE_CLAIM", "groups")
+OIDC_ROLE_MAP = env_mapping("OIDC_ROLE_MAP")
+OIDC_RP_SIGN_ALGO = env_choice(
+    "OIDC_SIGN_ALGORITHM", "RS256", ("RS256", "RS384", "RS512", "ES256", "ES384", "ES512")
+)
+OIDC_RP_SCOPES = env_str("OIDC_SCOPES", "openid email profile")
+if "openid" not in OIDC_RP_SCOPES.split():
+    raise ImproperlyConfigured("OIDC_SCOPES must include openid")
+OIDC_TIMEOUT = env_int("OIDC_TIMEOUT_SECONDS", 10, minimum=1, maximum=120)
+OIDC_CLOCK_SKEW_SECONDS = env_int("OIDC_CLOCK_SKEW_SECONDS", 60, minimum=0, maximum=600)
+OIDC_VERIFY_SSL = True
+OIDC_USE_NONCE = True
+OIDC_USE_PKCE = True
+OIDC_STORE_ID_TOKEN = False  # kept by the portal itself, after the session key rotates
+OIDC_AUTHENTICATION_CALLBACK_URL = "oidc_authentication_callback"
+
+MFA_REQUIRED_GROUPS = env_list(
+    "MFA_REQUIRED_GROUPS", [] if DEBUG else ["Administrator", "Compliance Officer"]
+)
+OTP_TOTP_ISSUER = env_str("OTP_TOTP_ISSUER", "Incident compliance portal")
+OTP_ADMIN_HIDE_SENSITIVE_DATA = True
+
+LOGIN_FAILURE_LIMIT = env_int("LOGIN_FAILURE_LIMIT", 10, minimum=1, maximum=1000)
+LOGIN_COOLOFF_MINUTES = env_int("LOGIN_COOLOFF_MINUTES", 15, minimum=1, maximum=7 * 24 * 60)
+AXES_HANDLER = "axes.handlers.database.AxesDatabaseHandler"  # counters in the database: shared by all workers
+AXES_FAILURE_LIMIT = "portal.identity.lockout.failure_limit"  # LOGIN_FAILURE_LIMIT, read per attempt
+AXES_COOLOFF_TIME = "portal.identity.lockout.cool_off"  # LOGIN_COOLOFF_MINUTES, read per attempt
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]  # per account and address: no lockout everywhere
+AXES_CLIENT_IP_CALLABLE = "portal.client_ip.client_ip"
+AXES_LOCKOUT_CALLABLE = "portal.identity.lockout.lockout_response"
+AXES_WHITELIST_CALLABLE = "portal.identity.lockout.is_not_a_password_attempt"
+AXES_RESET_COOL_OFF_ON_FAILURE_DURING_LOCKOUT = False  # the lockout lifts when the message says
+AXES_DISABLE_ACCESS_LOG = True  # successful sign-ins are in the audit trail already
+AXES_SENSITIVE_PARAMETERS = [
+    "username",
+    "ip_address",
+    "csrfmiddlewaretoken",
+    "otp",
+    "code",
+]  # masked in its records
+AXES_VERBOSE = False  # no start-up banner on stderr (management commands keep a one-line stderr)
+
+SESSION_ENGINE = "portal.identity.sessions"
+SESSION_MAX_AGE_HOURS = env_int("SESSION_MAX_AGE_HOURS", 12, minimum=1, maximum=24 * 30)
+SESSION_IDLE_MINUTES = env_int("SESSION_IDLE_MINUTES", 60, minimum=1, maximum=24 * 60 * 30)
+SESSION_COOKIE_AGE = SESSION_MAX_AGE_HOURS * 3600
+# --- end of sign-in settings ---
 
 LOGGING = {
     "version": 1,

@@ -17,6 +17,8 @@ def _audit_login(sender: Any, request: Any, user: Any, **kwargs: Any) -> None:
 
 @receiver(user_login_failed)
 def _audit_login_failed(sender: Any, credentials: dict[str, Any], request: Any = None, **kwargs: Any) -> None:
+    if "username" not in credentials:
+        return  # an SSO callback: portal.identity audits its refusals with their reason
     username = str(credentials.get("username", ""))[:150]
     audit_record(
         action="auth.login_failed",

@@ -1,5 +1,4 @@
 from django.contrib import admin
-from django.contrib.auth import views as auth_views
 from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
@@ -18,8 +17,7 @@ api_v1 = [
 
 urlpatterns = [
     path("", pages.DashboardView.as_view(), name="dashboard"),
-    path("login/", pages.LoginView.as_view(), name="login"),
-    path("logout/", auth_views.LogoutView.as_view(), name="logout"),
+    path("", include("portal.identity.urls")),  # login/, logout/, oidc/, mfa/, account/
     path("profile/", pages.ProfileView.as_view(), name="profile"),
     path("audit/", pages.AuditView.as_view(), name="audit"),
     path("incidents/", include("incidents.urls")),

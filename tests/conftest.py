@@ -36,6 +36,13 @@ def _isolated(settings, tmp_path) -> Iterator[None]:
     cache.clear()
 
 
+@pytest.fixture(autouse=True)
+def _no_second_factor_by_default(settings) -> None:
+    """The suite signs users in with passwords and force_login; production's MFA
+    roles (DEBUG off) are switched on by the tests of tests/identity/."""
+    settings.MFA_REQUIRED_GROUPS = []
+
+
 @pytest.fixture(scope="session", autouse=True)
 def _flush_lifts_append_only_guards() -> Iterator[None]:
     """pytest-django empties the tables after each transactional test with

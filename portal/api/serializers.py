@@ -11,6 +11,16 @@ class TokenRequestSerializer(serializers.Serializer):
     password = serializers.CharField(max_length=4096, trim_whitespace=False, style={"input_type": "password"})
     name = serializers.CharField(max_length=100, required=False, allow_blank=True, default="")
     expires_at = AwareDateTimeField(required=False, allow_null=True, default=None)
+    otp = serializers.CharField(
+        max_length=64,
+        required=False,
+        allow_blank=True,
+        default="",
+        help_text=(
+            "A current code from the account's authenticator app (or a recovery code); "
+            "required for accounts that must use a second factor."
+        ),
+    )
 
 
 class TokenCreateSerializer(serializers.Serializer):

@@ -10,7 +10,6 @@ from rest_framework.decorators import action
 from rest_framework.exceptions import ValidationError
 from rest_framework.request import Request
 from rest_framework.response import Response
-from rest_framework.throttling import ScopedRateThrottle
 from rest_framework.views import APIView
 
 from portal.api.fields import UserSummarySerializer
@@ -20,6 +19,8 @@ from portal.api.serializers import (
     TokenCreateSerializer,
     TokenRequestSerializer,
 )
+from portal.client_ip import ClientIpScopedRateThrottle
+from portal.identity.tokens import second_factor_refusal
 from portal.models import ApiToken
 from portal.tokens import IssuedToken, api_token_create, api_token_revoke
 from portal.users import acting_user
@@ -40,11 +41,16 @@ def _check_expiry(expires_at: Any) -> None:
 
 
 class ObtainTokenView(APIView):
-    """Exchange a username and password for a personal API token (shown once)."""
+    """Exchange a username and password (and, for accounts that need a second
+    factor, a current one-time code as ``otp``) for a personal API token (shown once).
+
+    Failed passwords count towards the same per-account-and-address lockout as
+    the web and admin sign-in; a locked-out account gets 429 with the time it lifts.
+    """
 
     public = True
     authentication_classes: list[Any] = []
-    throttle_classes = [ScopedRateThrottle]
+    throttle_classes = [ClientIpScopedRateThrottle]
     throttle_scope = "auth"
 
     @extend_schema(request=TokenRequestSerializer, responses={201: IssuedTokenSerializer}, auth=[])
@@ -59,6 +65,9 @@ class ObtainTokenView(APIView):
         )
         if user is None or not user.is_active:
             return Response({"detail": "Invalid username or password."}, status=status.HTTP_400_BAD_REQUEST)
+        refusal = second_factor_refusal(user, data.validated_data["otp"])
+        if refusal is not None:
+            return Response({"detail": refusal.detail}, status=refusal.status, headers=refusal.headers)
         issued = api_token_create(
             user=user,
             name=data.validated_data["name"] or "API token",
