@@ -50,7 +50,13 @@ def postmortem_list(user: Any) -> QuerySet[Postmortem]:
 
 def with_content(postmortems: QuerySet[Postmortem]) -> QuerySet[Postmortem]:
     return postmortems.select_related(
-        "template", "owner", "facilitator", "created_by", "submitted_by", "published_by"
+        "template",
+        "owner",
+        "facilitator",
+        "created_by",
+        "submitted_by",
+        "published_by",
+        "changes_requested_by",
     ).prefetch_related(
         Prefetch(
             "incidents",

@@ -187,6 +187,7 @@ class PostmortemSerializer(StrictModelSerializer):
     created_by = UserSummarySerializer(read_only=True)
     submitted_by = UserSummarySerializer(read_only=True, allow_null=True)
     published_by = UserSummarySerializer(read_only=True, allow_null=True)
+    changes_requested_by = UserSummarySerializer(read_only=True, allow_null=True)
 
     class Meta:
         model = Postmortem
@@ -221,6 +222,9 @@ class PostmortemSerializer(StrictModelSerializer):
             "published_at",
             "published_by",
             "first_published_at",
+            "changes_requested_at",
+            "changes_requested_by",
+            "changes_requested_comment",
             "version",
         ]
         read_only_fields = fields
@@ -317,6 +321,12 @@ class PostmortemUpdateSerializer(serializers.Serializer):
 
 class TransitionInputSerializer(serializers.Serializer):
     note = serializers.CharField(required=False, allow_blank=True, max_length=5000, default="")
+
+
+class RequestChangesInputSerializer(serializers.Serializer):
+    comment = serializers.CharField(
+        max_length=5000, help_text="What the author should change (Markdown); the author sees it."
+    )
 
 
 class TimelineEntryCreateSerializer(serializers.Serializer):
