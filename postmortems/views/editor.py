@@ -20,6 +20,7 @@ from django.views import View
 from django.views.decorators.http import require_POST
 from django.views.generic import TemplateView
 
+from compliance.selectors import affected_figures
 from portal.errors import DomainError, PreconditionFailed
 from portal.markdown import render_markdown
 from portal.ui import RoleRequiredMixin, apply_errors, error_text
@@ -46,7 +47,13 @@ from postmortems.forms import (
 )
 from postmortems.messages import PAGE, POSTMORTEM_DONE, REFUSALS
 from postmortems.models import ContributingFactorCategory, Postmortem, PostmortemTimelineEntry
-from postmortems.quality import Finding, format_duration, postmortem_impact, postmortem_quality
+from postmortems.quality import (
+    Finding,
+    format_duration,
+    impact_figure,
+    postmortem_impact,
+    postmortem_quality,
+)
 from postmortems.selectors import postmortems_visible_to, revisions_for
 from postmortems.views.base import _postmortem, _version
 
@@ -122,9 +129,6 @@ def _conflict(
 def _impact_rows(postmortem: Postmortem) -> list[tuple[str, str]]:
     impact = postmortem_impact(postmortem)
 
-    def count(value: int | None) -> str:
-        return "unknown" if value is None else f"{value:,}"
-
     return [
         ("Severity", impact["severity"] or "unknown"),
         ("Duration", format_duration(impact["duration_seconds"])),
@@ -132,8 +136,8 @@ def _impact_rows(postmortem: Postmortem) -> list[tuple[str, str]]:
         ("Time to acknowledge", format_duration(impact["time_to_acknowledge_seconds"])),
         ("Time to resolve", format_duration(impact["time_to_resolve_seconds"])),
         ("Services", ", ".join(impact["services"]) or "none recorded"),
-        ("Customers affected", count(impact["customers_affected"])),
-        ("Records affected", count(impact["records_affected"])),
+        ("Customers affected", impact_figure(impact, "customers_affected")),
+        ("Records affected", impact_figure(impact, "records_affected")),
     ]
 
 
@@ -168,6 +172,16 @@ def _document_forms(
         people=keeping(choices.people, postmortem.facilitator),
         reviewer_people=keeping(choices.reviewers, *postmortem.reviewers.all()),
     )
+    assessed = affected_figures(postmortem.incidents.all())
+    for field, value, noun in [
+        ("customers_affected", assessed.data_subjects, "people affected"),
+        ("records_affected", assessed.records, "records affected"),
+    ]:
+        form.fields[field].help_text = (
+            f"Leave empty to use the compliance assessment's {value:,} {noun}."
+            if value is not None
+            else "Leave empty while unknown; once compliance assesses the incident, its figure is used."
+        )
     initial_factors = [
         {"category": factor.category.slug, "description": factor.description}
         for factor in postmortem.factors.all()

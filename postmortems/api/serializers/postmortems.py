@@ -165,6 +165,15 @@ class ImpactSerializer(serializers.Serializer):
     services = serializers.ListField(child=serializers.CharField())
     customers_affected = serializers.IntegerField(allow_null=True)
     records_affected = serializers.IntegerField(allow_null=True)
+    customers_affected_source = serializers.ChoiceField(
+        choices=["postmortem", "assessment"],
+        allow_null=True,
+        help_text="The post-mortem's own figure, or the compliance assessment's data subjects.",
+    )
+    records_affected_source = serializers.ChoiceField(choices=["postmortem", "assessment"], allow_null=True)
+    assessed_incidents = serializers.ListField(
+        child=serializers.CharField(), help_text="Covered incidents that have a compliance assessment."
+    )
 
 
 class PostmortemSerializer(StrictModelSerializer):
