@@ -9,6 +9,8 @@ from django.contrib.sessions.base_session import AbstractBaseSession
 from django.db import models
 from django.utils import timezone
 
+from portal.choices import OutboxState
+
 
 class AuditEvent(models.Model):
     """One entry of the append-only, hash-chained audit trail.
@@ -208,3 +210,32 @@ class UserSession(AbstractBaseSession):
     def get_session_store_class(cls) -> type:
         # By name, as Django itself does: the store lives in the sign-in layer above the models.
         return import_module(settings.SESSION_ENGINE).SessionStore
+
+
+class OutboxMessage(models.Model):
+    """A side effect that a committed change owes (a mail, a webhook hand-off, a task).
+
+    Written in the same transaction as the change, so a rolled-back change
+    owes nothing and a committed one can never lose it; ``portal.outbox``
+    hands it to the task queue after commit and ``manage.py process_outbox``
+    picks up whatever the queue never got (backend down, table locked).
+    A worker claims a message under a row lock and moves it out of
+    ``pending`` before running it, so two workers never run it both.
+    """
+
+    kind = models.CharField(max_length=100)
+    payload = models.JSONField(default=dict, blank=True)
+    state = models.CharField(max_length=20, choices=OutboxState.choices, default=OutboxState.PENDING)
+    attempts = models.PositiveIntegerField(default=0)
+    created_at = models.DateTimeField(default=timezone.now, editable=False)
+    available_at = models.DateTimeField(default=timezone.now)
+    claimed_at = models.DateTimeField(null=True, blank=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+    last_error = models.TextField(blank=True)
+
+    class Meta:
+        ordering = ["pk"]
+        indexes = [models.Index(fields=["state", "available_at"], name="outbox_due_idx")]
+
+    def __str__(self) -> str:
+        return f"{self.kind} #{self.pk} ({self.state})"
