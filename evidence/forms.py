@@ -39,15 +39,18 @@ class EvidencePackForm(forms.Form):
     def clean(self) -> dict[str, Any]:
         data = super().clean() or {}
         start, end = data.get("period_from"), data.get("period_to")
-        try:
-            if start and end:
-                validation.check_period(start, end)
-            if data.get("incidents"):
-                validation.check_references(self.user, data["incidents"])
-        except validation.BadRequest as bad:
-            field = {"to": "period_to", "from": "period_from"}.get(bad.field, bad.field)
-            message = bad.message.replace("--to ", "").replace("--from ", "")
-            self.add_error(field if field in self.fields else None, message)
+        checks = []
+        if start and end:
+            checks.append(lambda: validation.check_period(start, end))
+        if data.get("incidents"):
+            checks.append(lambda: validation.check_references(self.user, data["incidents"]))
+        for check in checks:
+            try:
+                check()
+            except validation.BadRequest as bad:
+                field = {"to": "period_to", "from": "period_from"}.get(bad.field, bad.field)
+                message = bad.message.replace("--to ", "").replace("--from ", "")
+                self.add_error(field if field in self.fields else None, message)
         return data
 
     def pack_request(self) -> PackRequest:

@@ -123,7 +123,9 @@ class AuditView(RoleRequiredMixin, TemplateView):
             event.diff = readable_changes(event.changes)
         context["verification"] = verify_incremental()
         context["last_full"] = (
-            AuditVerification.objects.filter(kind=AuditVerification.Kind.FULL).order_by("-verified_at").first()
+            AuditVerification.objects.filter(kind=AuditVerification.Kind.FULL)
+            .order_by("-verified_at")
+            .first()
         )
         context["checkpoint"] = newest_checkpoint()
         return context
