@@ -93,8 +93,7 @@ def _hand_off(message_id: int) -> None:
         process_outbox_message.enqueue(message_id)
     except Exception:
         logger.exception(
-            "Outbox message %s could not be handed to the task queue; "
-            "`manage.py process_outbox` will run it",
+            "Outbox message %s could not be handed to the task queue; `manage.py process_outbox` will run it",
             message_id,
         )
 

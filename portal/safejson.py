@@ -109,7 +109,9 @@ def check_shape(value: Any, *, depth_limit: int | None = None, items_limit: int 
         if depth > depth_limit:
             raise JSONRefused(f"The document is nested deeper than {depth_limit} levels.")
         if len(current) > items_limit:
-            raise JSONRefused(f"An {kind} has {len(current)} items; at most {items_limit} are accepted.", path)
+            raise JSONRefused(
+                f"An {kind} has {len(current)} items; at most {items_limit} are accepted.", path
+            )
         stack.extend((child, depth + 1, _child_path(path, key)) for key, child in children)
 
 
@@ -118,9 +120,7 @@ def loads(text: str | bytes) -> Any:
     if isinstance(text, bytes | bytearray):
         text = text.decode("utf-8")
     try:
-        value = json.loads(
-            text, parse_constant=_keep_constant, parse_int=_parse_int
-        )
+        value = json.loads(text, parse_constant=_keep_constant, parse_int=_parse_int)
     except RecursionError as exc:
         raise JSONRefused(f"The document is nested deeper than {max_depth()} levels.") from exc
     check_shape(value)
