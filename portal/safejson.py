@@ -25,7 +25,17 @@ INT_LIMIT = 2**63 - 1
 
 
 class JSONRefused(ValueError):
-    """Valid or not, this JSON is not accepted; the message says why."""
+    """Valid or not, this JSON is not accepted; the message says why, ``path`` says where."""
+
+    def __init__(self, message: str, path: tuple[str | int, ...] = ()) -> None:
+        super().__init__(message)
+        self.message = message
+        self.path = path
+
+    @property
+    def field(self) -> str | None:
+        """The top-level member that holds the refused value, if any."""
+        return self.path[0] if self.path and isinstance(self.path[0], str) else None
 
 
 def max_depth() -> int:
@@ -36,46 +46,55 @@ def max_items() -> int:
     return int(getattr(settings, "JSON_MAX_ITEMS", DEFAULT_MAX_ITEMS))
 
 
-def _refuse_constant(name: str) -> Any:
-    raise JSONRefused(f"{name} is not a number this API accepts; send a finite number.")
+class _Refused:
+    """Stands in for a number while decoding, so that the walk can say where it was."""
+
+    def __init__(self, message: str) -> None:
+        self.message = message
 
 
-def _parse_float(text: str) -> float:
+def _parse_constant(name: str) -> _Refused:
+    return _Refused(f"{name} is not a number this API accepts; send a finite number.")
+
+
+def _parse_float(text: str) -> float | _Refused:
     value = float(text)
     if not math.isfinite(value):
-        raise JSONRefused(f"The number {text[:40]} is out of range; send a finite number.")
+        return _Refused(f"The number {text[:40]} is out of range; send a finite number.")
     return value
 
 
-def _parse_int(text: str) -> int:
-    if len(text.lstrip("-")) > 19:
-        raise JSONRefused(f"The integer {text[:40]}… is too large for any field.")
-    value = int(text)
-    if not -INT_LIMIT - 1 <= value <= INT_LIMIT:
-        raise JSONRefused(f"The integer {text} is too large for any field.")
-    return value
+def _parse_int(text: str) -> int | _Refused:
+    if len(text.lstrip("-")) > 19 or not -INT_LIMIT - 1 <= int(text) <= INT_LIMIT:
+        shown = text if len(text) <= 40 else text[:40] + "…"
+        return _Refused(f"The integer {shown} is too large for any field.")
+    return int(text)
 
 
 def check_shape(value: Any, *, depth_limit: int | None = None, items_limit: int | None = None) -> None:
-    """Refuse documents nested past ``depth_limit`` or with a container past ``items_limit``."""
+    """Refuse refused numbers, documents nested past ``depth_limit`` and containers past ``items_limit``."""
     depth_limit = max_depth() if depth_limit is None else depth_limit
     items_limit = max_items() if items_limit is None else items_limit
-    stack: list[tuple[Any, int]] = [(value, 1)]
+    stack: list[tuple[Any, tuple[str | int, ...]]] = [(value, ())]
     while stack:
-        current, depth = stack.pop()
+        current, path = stack.pop()
+        if isinstance(current, _Refused):
+            raise JSONRefused(current.message, path)
+        if isinstance(current, float) and not math.isfinite(current):
+            raise JSONRefused("The number is out of range; send a finite number.", path)
         if isinstance(current, dict):
-            children: Any = current.values()
+            children: Any = current.items()
             kind = "object"
         elif isinstance(current, list):
-            children = current
+            children = enumerate(current)
             kind = "array"
         else:
             continue
-        if depth > depth_limit:
-            raise JSONRefused(f"The document is nested deeper than {depth_limit} levels.")
+        if len(path) >= depth_limit:
+            raise JSONRefused(f"The document is nested deeper than {depth_limit} levels.", path[:1])
         if len(current) > items_limit:
-            raise JSONRefused(f"An {kind} has {len(current)} items; at most {items_limit} are accepted.")
-        stack.extend((child, depth + 1) for child in children)
+            raise JSONRefused(f"An {kind} has {len(current)} items; at most {items_limit} are accepted.", path)
+        stack.extend((child, (*path, key)) for key, child in children)
 
 
 def loads(text: str | bytes) -> Any:
@@ -84,7 +103,7 @@ def loads(text: str | bytes) -> Any:
         text = text.decode("utf-8")
     try:
         value = json.loads(
-            text, parse_constant=_refuse_constant, parse_float=_parse_float, parse_int=_parse_int
+            text, parse_constant=_parse_constant, parse_float=_parse_float, parse_int=_parse_int
         )
     except RecursionError as exc:
         raise JSONRefused(f"The document is nested deeper than {max_depth()} levels.") from exc

@@ -25,6 +25,10 @@ class PortalJSONParser(JSONParser):
         try:
             return safejson.loads(text)
         except safejson.JSONRefused as exc:
-            raise ParseError(f"JSON refused - {exc}") from exc
+            detail: Any = f"JSON refused - {exc.message}"
+            if exc.field is not None:
+                # Named like a field error too, so that forms and clients show it at the field.
+                detail = {"detail": detail, exc.field: [exc.message]}
+            raise ParseError(detail) from exc
         except ValueError as exc:
             raise ParseError(f"JSON parse error - {exc}") from exc
