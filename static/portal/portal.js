@@ -48,3 +48,27 @@
   document.addEventListener("htmx:afterSwap", mark);
   window.addEventListener("resize", mark);
 })();
+// A checkbox list with a filter box (services on the declare form): typing hides the options that do not match.
+(function () {
+  function setUp(picker) {
+    const input = picker.querySelector("[data-picker-filter]");
+    const options = Array.from(picker.querySelectorAll("[data-picker-options] label"));
+    const none = picker.querySelector("[data-picker-none]");
+    if (!input || options.length < 2) { return; }
+    input.hidden = false;
+    input.addEventListener("input", function () {
+      const words = input.value.toLowerCase().split(/\s+/).filter(Boolean);
+      let shown = 0;
+      options.forEach(function (label) {
+        const text = label.textContent.toLowerCase();
+        const match = words.every(function (w) { return text.indexOf(w) !== -1; });
+        label.hidden = !match;
+        if (match) { shown += 1; }
+      });
+      if (none) { none.hidden = shown > 0; }
+    });
+    // Enter in the filter box must not submit the form.
+    input.addEventListener("keydown", function (event) { if (event.key === "Enter") { event.preventDefault(); } });
+  }
+  document.addEventListener("DOMContentLoaded", function () { document.querySelectorAll("[data-picker]").forEach(setUp); });
+})();
