@@ -64,7 +64,9 @@ def _label(zone: str, now: datetime) -> str:
     return f"{place} ({country}, {utc})" if country else f"{place} ({utc})"
 
 
-def zone_choices(current: str | None = None, *, now: datetime | None = None) -> list[tuple[str, list[Choice]]]:
+def zone_choices(
+    current: str | None = None, *, now: datetime | None = None
+) -> list[tuple[str, list[Choice]]]:
     """Grouped choices for a ``<select>``: "Common", then one group per region.
 
     A ``current`` value that is not in the list any more (saved before, or an

@@ -95,7 +95,9 @@ def test_summaries_and_notes_render_markdown_without_scripts(client_for, respond
         category=Category.objects.get(slug="system-outage"),
     )
     client = client_for(responder)
-    client.post(f"/incidents/{incident.pk}/notes/", {"text": "See [runbook](javascript:alert(1)) and *this*."})
+    client.post(
+        f"/incidents/{incident.pk}/notes/", {"text": "See [runbook](javascript:alert(1)) and *this*."}
+    )
     body = client.get(f"/incidents/{incident.pk}/").content.decode()
     assert "<strong>All</strong> logins fail." in body
     assert "<li>EU</li>" in body
@@ -104,7 +106,9 @@ def test_summaries_and_notes_render_markdown_without_scripts(client_for, respond
     assert 'href="javascript:' not in body
 
 
-@pytest.mark.parametrize("colour", ["#e8710a", "#f9a825", "#d32f2f", "#616161", "#ffffff", "#000000", "#1e88e5"])
+@pytest.mark.parametrize(
+    "colour", ["#e8710a", "#f9a825", "#d32f2f", "#616161", "#ffffff", "#000000", "#1e88e5"]
+)
 def test_badge_ink_always_reaches_aa_contrast(colour):
     background = relative_luminance(colour)
     text = relative_luminance(ink(colour))
