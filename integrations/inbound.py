@@ -32,7 +32,6 @@ priority change applied.
 from __future__ import annotations
 
 import hashlib
-import json
 import logging
 from collections.abc import Mapping
 from dataclasses import dataclass, field
@@ -51,6 +50,7 @@ from integrations.choices import PROCESSED_OUTCOMES, STATUS_CHANGES, InboundOutc
 from integrations.models import ExternalIncident, InboundDelivery, Integration
 from integrations.services import secrets_in_force
 from integrations.vendors import PayloadError, VendorEvent, VendorIncident, vendor_for
+from portal import safejson
 from portal.audit import audit_record
 from portal.errors import DomainError
 
@@ -177,14 +177,18 @@ def webhook_receive(
     if not integration.is_active:
         return refuse(InboundOutcome.REJECTED_INACTIVE, 403, "This integration is inactive.", verified=True)
     try:
-        payload = json.loads(body.decode("utf-8"))
+        payload = safejson.loads(body.decode("utf-8"))
         event = vendor.parse(payload, headers=headers, body=body)
     except (UnicodeDecodeError, RecursionError) as exc:
         return refuse(
             InboundOutcome.INVALID, 400, f"The body is not JSON ({type(exc).__name__}).", verified=True
         )
     except (ValueError, PayloadError) as exc:
-        message = str(exc) if isinstance(exc, PayloadError) else f"The body is not JSON: {exc}"
+        message = (
+            str(exc)
+            if isinstance(exc, PayloadError | safejson.JSONRefused)
+            else f"The body is not JSON: {exc}"
+        )
         return refuse(InboundOutcome.INVALID, 400, message, verified=True)
 
     if _already_processed(integration, event.event_id):

@@ -8,7 +8,6 @@ from rest_framework import filters, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.exceptions import ValidationError
 from rest_framework.negotiation import BaseContentNegotiation
-from rest_framework.parsers import JSONParser
 from rest_framework.renderers import BaseRenderer, JSONRenderer
 from rest_framework.request import Request
 from rest_framework.response import Response
@@ -32,6 +31,7 @@ from integrations.api.serializers import (
 from integrations.choices import DeliveryState, InboundOutcome
 from integrations.inbound import max_body_bytes, webhook_receive
 from integrations.models import Integration
+from portal.api.parsers import PortalJSONParser
 from portal.filters import StrictOrderingFilter
 
 ID = r"[0-9]{1,18}"
@@ -142,7 +142,7 @@ class WebhookReceiveView(APIView):
 
     public = True
     authentication_classes: list[Any] = []
-    parser_classes = [JSONParser]
+    parser_classes = [PortalJSONParser]
     renderer_classes = [JSONRenderer]
     content_negotiation_class = _AlwaysJson
 

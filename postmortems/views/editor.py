@@ -1,10 +1,7 @@
-"""Web pages for post-mortems and action items.
+"""The post-mortem editor: the document, its timeline, its action items and its transitions.
 
-Reads go through the selectors (a post-mortem covering an incident the reader
-may not see is a 404 everywhere), writes through the services, with the same
-calls and error handling as the API. Saves carry the version that was read:
-a stale save shows what changed meanwhile instead of overwriting it.
-"""
+Saves carry the version that was read: a stale save shows what changed meanwhile
+instead of overwriting it."""
 
 from __future__ import annotations
 
@@ -14,249 +11,40 @@ from typing import Any
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db.models import Count, Exists, F, OuterRef, Prefetch, Q
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import render
 from django.urls import reverse
-from django.utils import timezone
 from django.utils.decorators import method_decorator
 from django.views import View
 from django.views.decorators.http import require_POST
 from django.views.generic import TemplateView
 
-from incidents.models import Incident
-from incidents.selectors import incidents_visible_to
-from portal.audit import AuditEvent
 from portal.errors import DomainError, PreconditionFailed
 from portal.markdown import render_markdown
-from portal.ui import RoleRequiredMixin, apply_errors, error_text, paginate, querystring_without_page
+from portal.ui import RoleRequiredMixin, apply_errors, error_text
 from postmortems import services
 from postmortems.choices import (
     ACTION_ITEM_OPEN_STATUSES,
     EDITABLE_STATUSES,
-    KINDS_NEEDING_VERIFICATION,
-    ActionItemAction,
     ActionItemStatus,
     PostmortemAction,
     PostmortemStatus,
     TimelineAssessment,
-    action_item_actions_available,
 )
 from postmortems.forms import (
-    ACTION_ITEM_FORMS,
-    ActionItemFilterForm,
     ActionItemForm,
-    CompleteForm,
     FactorFormSet,
-    PostmortemCreateForm,
     PostmortemDocumentForm,
-    PostmortemFilterForm,
-    WontDoForm,
     item_owners,
     reviewers,
     user_label,
     users_all,
     writers,
 )
-from postmortems.models import (
-    ActionItem,
-    ContributingFactorCategory,
-    Postmortem,
-    PostmortemIncident,
-    PostmortemTemplate,
-    PostmortemTimelineEntry,
-    TemplateSection,
-)
+from postmortems.models import ContributingFactorCategory, Postmortem, PostmortemTimelineEntry
 from postmortems.quality import Finding, format_duration, postmortem_impact, postmortem_quality
-from postmortems.selectors import (
-    action_item_get,
-    action_item_list,
-    overdue_condition,
-    postmortem_get,
-    postmortems_visible_to,
-    revisions_for,
-)
-
-VIEW_POSTMORTEM = ["postmortems.view_postmortem"]
-CHANGE_POSTMORTEM = ["postmortems.view_postmortem", "postmortems.change_postmortem"]
-VIEW_ACTION_ITEM = ["postmortems.view_postmortem", "postmortems.view_actionitem"]
-#: The board shows this many cards per column; filters narrow down the rest.
-BOARD_COLUMN_SIZE = 50
-BOARD_COLUMNS = [
-    ActionItemStatus.OPEN,
-    ActionItemStatus.IN_PROGRESS,
-    ActionItemStatus.DONE,
-    ActionItemStatus.WONT_DO,
-]
-
-
-#: How the audit trail's actions on an item read in its history.
-HISTORY_LABELS = {
-    "actionitem.created": "Created",
-    "actionitem.updated": "Edited",
-    f"actionitem.{ActionItemAction.START}": "Work started",
-    f"actionitem.{ActionItemAction.COMPLETE}": "Marked done",
-    f"actionitem.{ActionItemAction.WONT_DO}": "Closed as won't do",
-    "actionitem.reminder_sent": "Reminder sent to the owner",
-}
-
-
-def _version(request: HttpRequest) -> int:
-    """The version the user read; an unreadable one never matches (a stale save, not an overwrite)."""
-    value = request.POST.get("version", "")
-    return int(value) if value.isdigit() and len(value) < 10 else -1
-
-
-def _postmortem(request: HttpRequest, pk: int) -> Postmortem:
-    try:
-        return postmortem_get(request.user, pk)
-    except Postmortem.DoesNotExist:
-        raise Http404("No such post-mortem.") from None
-
-
-def _item(request: HttpRequest, pk: int) -> ActionItem:
-    try:
-        return action_item_get(request.user, pk)
-    except ActionItem.DoesNotExist:
-        raise Http404("No such action item.") from None
-
-
-# --- the list -----------------------------------------------------------------------------------------
-
-
-class PostmortemListView(RoleRequiredMixin, TemplateView):
-    template_name = "postmortems/list.html"
-    section = "postmortems"
-    required_permissions = VIEW_POSTMORTEM
-
-    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
-        context = super().get_context_data(**kwargs)
-        user = self.request.user
-        form = PostmortemFilterForm(self.request.GET or None)
-        today = timezone.localdate()
-        postmortems = (
-            postmortems_visible_to(user)
-            .select_related("owner", "template")
-            .prefetch_related(
-                Prefetch(
-                    "incidents",
-                    queryset=Incident.objects.select_related("severity").order_by("detected_at", "id"),
-                )
-            )
-            .annotate(
-                items_total=Count("action_items", distinct=True),
-                items_open=Count(
-                    "action_items",
-                    filter=Q(action_items__status__in=sorted(ACTION_ITEM_OPEN_STATUSES)),
-                    distinct=True,
-                ),
-                items_overdue=Count(
-                    "action_items",
-                    filter=Q(
-                        action_items__status__in=sorted(ACTION_ITEM_OPEN_STATUSES),
-                        action_items__due_date__lt=today,
-                    ),
-                    distinct=True,
-                ),
-            )
-        )
-        if form.is_valid():
-            data = form.cleaned_data
-            if data["q"]:
-                query = data["q"].replace("\x00", "").strip()
-                covering = PostmortemIncident.objects.filter(
-                    Q(incident__reference__icontains=query) | Q(incident__title__icontains=query)
-                ).values("postmortem_id")
-                postmortems = postmortems.filter(Q(title__icontains=query) | Q(pk__in=covering))
-            if data["status"]:
-                postmortems = postmortems.filter(status=data["status"])
-            if data["owner"] == "me":
-                postmortems = postmortems.filter(owner=user)
-        context["form"] = form
-        context["page"] = paginate(self.request, postmortems.order_by("-created_at", "-id"))
-        context["statuses"] = PostmortemStatus
-        context["qs"] = querystring_without_page(self.request)
-        if user.has_perm("postmortems.add_postmortem"):
-            context["waiting"] = (
-                incidents_visible_to(user)
-                .filter(status__in=sorted(services.RESOLVED_STATUSES), is_exercise=False)
-                .exclude(Exists(PostmortemIncident.objects.filter(incident=OuterRef("pk"))))
-                .select_related("severity")
-                .order_by(F("resolved_at").desc(nulls_last=True), "-id")[:8]
-            )
-        return context
-
-
-# --- starting one -------------------------------------------------------------------------------------
-
-
-class PostmortemCreateView(RoleRequiredMixin, TemplateView):
-    template_name = "postmortems/new.html"
-    section = "postmortems"
-    required_permissions = [*VIEW_POSTMORTEM, "postmortems.add_postmortem"]
-
-    def _form(self, data: Any = None, initial: dict[str, Any] | None = None) -> PostmortemCreateForm:
-        user = self.request.user
-        incidents = (
-            incidents_visible_to(user)
-            .filter(status__in=sorted(services.RESOLVED_STATUSES))
-            .annotate(has_postmortem=Exists(PostmortemIncident.objects.filter(incident=OuterRef("pk"))))
-            .order_by("has_postmortem", F("resolved_at").desc(nulls_last=True), "-id")
-        )
-        templates = PostmortemTemplate.objects.filter(is_active=True).prefetch_related(
-            Prefetch("sections", queryset=TemplateSection.objects.order_by("order", "id"))
-        )
-        return PostmortemCreateForm(
-            data,
-            initial=initial,
-            incidents=incidents,
-            templates=templates,
-            people=list(users_all()),
-            reviewer_people=list(reviewers().exclude(pk=user.pk)),
-        )
-
-    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
-        context = super().get_context_data(**kwargs)
-        form = kwargs.get("form")
-        if form is None:
-            initial: dict[str, Any] = {
-                "template": PostmortemTemplate.objects.filter(slug="standard", is_active=True).first()
-            }
-            wanted = self.request.GET.get("incident", "")
-            if wanted.isdigit() and len(wanted) < 19:
-                incident = incidents_visible_to(self.request.user).filter(pk=int(wanted)).first()
-                if incident is not None and incident.status in services.RESOLVED_STATUSES:
-                    initial["incidents"] = [incident.pk]
-                elif incident is not None:
-                    context["not_resolved"] = incident
-            form = self._form(initial=initial)
-        context["form"] = form
-        return context
-
-    def post(self, request: HttpRequest) -> HttpResponse:
-        form = self._form(request.POST)
-        if not form.is_valid():
-            return self.render_to_response(self.get_context_data(form=form))
-        data = form.cleaned_data
-        try:
-            postmortem = services.postmortem_create(
-                actor=request.user,
-                incidents=list(data["incidents"]),
-                template=data["template"],
-                title=data["title"],
-                facilitator=data["facilitator"],
-                reviewers=data["reviewers"],
-            )
-        except ValidationError as error:
-            apply_errors(form, error)
-            return self.render_to_response(self.get_context_data(form=form))
-        messages.success(
-            request,
-            f"{postmortem.reference} started from the {data['template'].name} template, "
-            "with the incidents' timelines imported.",
-        )
-        return HttpResponseRedirect(reverse("postmortems:detail", args=[postmortem.pk]))
-
+from postmortems.selectors import postmortems_visible_to, revisions_for
+from postmortems.views.base import CHANGE_POSTMORTEM, VIEW_ACTION_ITEM, VIEW_POSTMORTEM, _postmortem, _version
 
 # --- the editor ---------------------------------------------------------------------------------------
 
@@ -645,176 +433,3 @@ def _render_editor(request: HttpRequest, pk: int, **kwargs: Any) -> HttpResponse
     view = PostmortemDetailView()
     view.setup(request, pk=pk)
     return view.render_to_response(view.get_context_data(pk=pk, **kwargs))
-
-
-# --- action items -------------------------------------------------------------------------------------
-
-
-class ActionItemBoardView(RoleRequiredMixin, TemplateView):
-    template_name = "postmortems/action_items.html"
-    section = "action_items"
-    required_permissions = VIEW_ACTION_ITEM
-
-    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
-        context = super().get_context_data(**kwargs)
-        user = self.request.user
-        owners = list(item_owners())
-        form = ActionItemFilterForm(self.request.GET or None, owners=owners)
-        items = action_item_list(user)
-        if form.is_valid():
-            data = form.cleaned_data
-            if data["q"]:
-                items = items.filter(title__icontains=data["q"].replace("\x00", "").strip())
-            if data["owner"] == "me":
-                items = items.filter(owner=user)
-            elif data["owner"] == "none":
-                items = items.filter(owner__isnull=True)
-            elif data["owner"]:
-                items = items.filter(owner_id=int(data["owner"]))
-            if data["overdue"]:
-                items = items.filter(overdue_condition(timezone.localdate()))
-            if data["kind"]:
-                items = items.filter(kind=data["kind"])
-            if data["priority"]:
-                items = items.filter(priority=data["priority"])
-        counts = dict(items.order_by().values_list("status").annotate(n=Count("id")))
-        columns = []
-        for status in BOARD_COLUMNS:
-            column = items.filter(status=status)
-            if status in ACTION_ITEM_OPEN_STATUSES:
-                column = column.order_by(F("due_date").asc(nulls_last=True), "priority_rank", "id")
-            else:
-                column = column.order_by(F("closed_at").desc(nulls_last=True), "-id")
-            columns.append(
-                {
-                    "status": status,
-                    "label": ActionItemStatus(status).label,
-                    "items": list(column[:BOARD_COLUMN_SIZE]),
-                    "count": counts.get(status, 0),
-                }
-            )
-        context.update(
-            form=form,
-            item_statuses=ActionItemStatus,
-            columns=columns,
-            total=sum(counts.values()),
-            overdue_total=items.filter(overdue_condition(timezone.localdate())).count(),
-            column_size=BOARD_COLUMN_SIZE,
-        )
-        return context
-
-
-class ActionItemDetailView(RoleRequiredMixin, TemplateView):
-    template_name = "postmortems/action_item.html"
-    section = "action_items"
-    required_permissions = VIEW_ACTION_ITEM
-
-    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
-        context = super().get_context_data(**kwargs)
-        user = self.request.user
-        item = _item(self.request, kwargs["pk"])
-        is_open = item.status in ACTION_ITEM_OPEN_STATUSES
-        can_move = user.has_perm("postmortems.change_actionitem") or item.owner_id == user.pk
-        can_edit = is_open and user.has_perm("postmortems.change_actionitem")
-        forms: dict[str, Any] = kwargs.get("forms") or {}
-        available = action_item_actions_available(item.status) if can_move else []
-        edit_form = kwargs.get("edit_form")
-        if can_edit and edit_form is None:
-            edit_form = ActionItemForm(
-                owners=list(item_owners()),
-                prefix="item",
-                initial={
-                    "title": item.title,
-                    "owner": str(item.owner_id or ""),
-                    "due_date": item.due_date,
-                    "priority": item.priority,
-                    "kind": item.kind,
-                    "description": item.description,
-                    "external_url": item.external_url,
-                },
-            )
-        context.update(
-            item=item,
-            item_statuses=ActionItemStatus,
-            postmortem=item.postmortem,
-            can_start=ActionItemAction.START in available,
-            complete_form=forms.get(ActionItemAction.COMPLETE)
-            or (
-                CompleteForm(initial={"verification": item.verification})
-                if ActionItemAction.COMPLETE in available
-                else None
-            ),
-            wont_do_form=forms.get(ActionItemAction.WONT_DO)
-            or (WontDoForm() if ActionItemAction.WONT_DO in available else None),
-            needs_verification=item.kind in KINDS_NEEDING_VERIFICATION,
-            edit_form=edit_form,
-            edit_open=bool(kwargs.get("edit_form")),
-            history=[
-                (event, HISTORY_LABELS.get(event.action, event.action))
-                for event in AuditEvent.objects.filter(
-                    object_type=ActionItem._meta.label_lower, object_id=str(item.pk)
-                ).order_by("-sequence")[:30]
-            ],
-        )
-        return context
-
-    def post(self, request: HttpRequest, pk: int) -> HttpResponse:
-        item = _item(request, pk)
-        action = request.POST.get("action", "")
-        if action == "edit":
-            return self._edit(request, item)
-        if action not in ACTION_ITEM_FORMS:
-            raise Http404("Unknown action.")
-        form = ACTION_ITEM_FORMS[action](request.POST)
-        if not form.is_valid():
-            return self.render_to_response(self.get_context_data(pk=pk, forms={action: form}))
-        extra: dict[str, Any] = {}
-        if action == ActionItemAction.COMPLETE:
-            extra["verification"] = form.cleaned_data["verification"]
-        if action == ActionItemAction.WONT_DO:
-            extra["reason"] = form.cleaned_data["reason"]
-        try:
-            services.action_item_transition(
-                item=item, action=action, actor=request.user, expected_version=_version(request), **extra
-            )
-        except ValidationError as error:
-            apply_errors(form, error)
-            return self.render_to_response(self.get_context_data(pk=pk, forms={action: form}))
-        except PreconditionFailed:
-            messages.error(request, "This item changed since you opened it. Check it below, then try again.")
-        except PermissionDenied as error:
-            messages.error(request, str(error))
-        except DomainError as error:
-            messages.error(request, error_text(error))
-        else:
-            label = {
-                ActionItemAction.START: "started",
-                ActionItemAction.COMPLETE: "marked done",
-                ActionItemAction.WONT_DO: "closed as won't do",
-            }[ActionItemAction(action)]
-            messages.success(request, f"“{item.title}” {label}.")
-        return HttpResponseRedirect(reverse("action_items:detail", args=[pk]))
-
-    def _edit(self, request: HttpRequest, item: ActionItem) -> HttpResponse:
-        if not request.user.has_perm("postmortems.change_actionitem"):
-            raise PermissionDenied("Your role does not allow this.")
-        form = ActionItemForm(request.POST, owners=list(item_owners()), prefix="item")
-        if form.is_valid():
-            try:
-                services.action_item_update(
-                    item=item, actor=request.user, data=form.cleaned_data, expected_version=_version(request)
-                )
-            except ValidationError as error:
-                apply_errors(form, error)
-            except PreconditionFailed:
-                form.add_error(
-                    None,
-                    "Someone changed this item while you were editing; nothing was overwritten. "
-                    "The details above are the current ones: compare, adjust and save again.",
-                )
-            except DomainError as error:
-                form.add_error(None, error_text(error))
-            else:
-                messages.success(request, "Action item saved.")
-                return HttpResponseRedirect(reverse("action_items:detail", args=[item.pk]))
-        return self.render_to_response(self.get_context_data(pk=item.pk, edit_form=form))

@@ -1,8 +1,9 @@
+"""Templates, categories and post-mortems: what the API shows and what it accepts."""
+
 from __future__ import annotations
 
 from typing import Any
 
-from django.contrib.auth import get_user_model
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
@@ -11,13 +12,13 @@ from incidents.models import Incident
 from incidents.selectors import incidents_visible_to
 from portal.api.fields import AwareDateTimeField, StrictModelSerializer, UserSummarySerializer, enum_field
 from portal.markdown import render_markdown
+from postmortems.api.serializers.base import IdOrSlugRelatedField, _active_users
 from postmortems.choices import (
     ActionItemKind,
     ActionItemPriority,
     ActionItemStatus,
     PostmortemStatus,
     TimelineAssessment,
-    action_item_actions_available,
     postmortem_actions_available,
 )
 from postmortems.models import (
@@ -29,35 +30,9 @@ from postmortems.models import (
     PostmortemTemplate,
     PostmortemTimelineEntry,
     TemplateSection,
-    external_url_validator,
 )
 from postmortems.quality import postmortem_impact, postmortem_quality
-from postmortems.selectors import postmortems_visible_to
 from postmortems.services import MAX_FACTORS, MAX_INCIDENTS, MAX_WHYS
-
-
-def _active_users() -> Any:
-    return get_user_model().objects.filter(is_active=True)
-
-
-@extend_schema_field({"oneOf": [{"type": "integer"}, {"type": "string"}]})
-class IdOrSlugRelatedField(serializers.RelatedField):
-    """A template given by its id or its slug."""
-
-    default_error_messages = {"does_not_exist": "No active template {value!r}."}
-
-    def to_internal_value(self, data: Any) -> Any:
-        queryset = self.get_queryset()
-        text = str(data).strip()
-        lookup = {"pk": int(text)} if text.isdigit() and len(text) <= 18 else {"slug": text[:60]}
-        try:
-            return queryset.get(**lookup)
-        except queryset.model.DoesNotExist:
-            self.fail("does_not_exist", value=text[:60])
-
-    def to_representation(self, value: Any) -> Any:
-        return value.pk
-
 
 # --- templates and categories --------------------------------------------------------------------------
 
@@ -372,136 +347,3 @@ class TimelineEntryUpdateSerializer(serializers.Serializer):
     starred = serializers.BooleanField(required=False)
     assessment = enum_field(TimelineAssessment, "TimelineAssessmentEnum", required=False)
     annotation = serializers.CharField(required=False, allow_blank=True, max_length=5000)
-
-
-# --- action items --------------------------------------------------------------------------------------
-
-
-class ActionItemSerializer(StrictModelSerializer):
-    """What clients read about an action item; status moves only through its actions."""
-
-    postmortem_reference = serializers.CharField(source="postmortem.reference", read_only=True)
-    incident_reference = serializers.CharField(source="incident.reference", read_only=True, allow_null=True)
-    owner = UserSummarySerializer(read_only=True, allow_null=True)
-    priority = enum_field(ActionItemPriority, "ActionItemPriorityEnum", read_only=True)
-    kind = enum_field(ActionItemKind, "ActionItemKindEnum", read_only=True)
-    status = enum_field(ActionItemStatus, "ActionItemStatusEnum", read_only=True)
-    overdue = serializers.BooleanField(source="is_overdue", read_only=True)
-    allowed_actions = serializers.SerializerMethodField()
-    closed_by = UserSummarySerializer(read_only=True, allow_null=True)
-    created_by = UserSummarySerializer(read_only=True)
-
-    class Meta:
-        model = ActionItem
-        fields = [
-            "id",
-            "postmortem",
-            "postmortem_reference",
-            "incident",
-            "incident_reference",
-            "title",
-            "description",
-            "owner",
-            "due_date",
-            "priority",
-            "kind",
-            "status",
-            "overdue",
-            "allowed_actions",
-            "wont_do_reason",
-            "external_url",
-            "verification",
-            "closed_at",
-            "closed_by",
-            "created_by",
-            "created_at",
-            "updated_at",
-            "version",
-        ]
-        read_only_fields = fields
-
-    def get_allowed_actions(self, item: ActionItem) -> list[str]:
-        return action_item_actions_available(item.status)
-
-
-class ActionItemWriteSerializer(serializers.Serializer):
-    postmortem = serializers.PrimaryKeyRelatedField(queryset=Postmortem.objects.none())
-    incident = serializers.PrimaryKeyRelatedField(
-        queryset=Incident.objects.none(),
-        required=False,
-        allow_null=True,
-        help_text="One of the post-mortem's incidents, when the item belongs to one.",
-    )
-    title = serializers.CharField(max_length=200)
-    description = serializers.CharField(required=False, allow_blank=True, max_length=10_000)
-    owner = serializers.PrimaryKeyRelatedField(queryset=_active_users(), required=False, allow_null=True)
-    due_date = serializers.DateField(required=False, allow_null=True)
-    priority = enum_field(ActionItemPriority, "ActionItemPriorityEnum", required=False)
-    kind = enum_field(ActionItemKind, "ActionItemKindEnum", required=False)
-    external_url = serializers.CharField(
-        required=False, allow_blank=True, max_length=500, validators=[external_url_validator]
-    )
-    verification = serializers.CharField(required=False, allow_blank=True, max_length=5000)
-
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
-        request = self.context.get("request")
-        user = request.user if request is not None else None
-        # Ids the caller cannot see are answered like ids that do not exist.
-        self.fields["incident"].queryset = incidents_visible_to(user)
-        if self.instance is not None:
-            del self.fields["postmortem"]  # an item stays with its post-mortem
-        else:
-            self.fields["postmortem"].queryset = postmortems_visible_to(user)
-
-
-class CompleteInputSerializer(serializers.Serializer):
-    verification = serializers.CharField(
-        required=False,
-        allow_blank=True,
-        max_length=5000,
-        default="",
-        help_text="How the change was shown to work; required for prevent and mitigate items.",
-    )
-
-
-class WontDoInputSerializer(serializers.Serializer):
-    reason = serializers.CharField(max_length=5000, help_text="Why the item will not be done.")
-
-
-# --- KPIs ----------------------------------------------------------------------------------------------
-
-
-class ActionItemKpiSerializer(serializers.Serializer):
-    total = serializers.IntegerField()
-    open = serializers.IntegerField()
-    in_progress = serializers.IntegerField()
-    done = serializers.IntegerField()
-    wont_do = serializers.IntegerField()
-    overdue = serializers.IntegerField()
-    closed_on_time = serializers.IntegerField(help_text="Done on or before the due date.")
-    closure_rate = serializers.FloatField(
-        allow_null=True, help_text="(done + won't do) / total; null without items."
-    )
-
-
-class PostmortemKpiSerializer(serializers.Serializer):
-    total = serializers.IntegerField()
-    draft = serializers.IntegerField()
-    in_review = serializers.IntegerField()
-    published = serializers.IntegerField()
-    median_seconds_resolution_to_publication = serializers.FloatField(
-        allow_null=True, help_text="From the last incident's resolution to the first publication."
-    )
-    published_with_resolution = serializers.IntegerField(
-        help_text="How many post-mortems the median is over."
-    )
-
-
-class PostmortemKpiResponseSerializer(serializers.Serializer):
-    action_items = ActionItemKpiSerializer()
-    postmortems = PostmortemKpiSerializer()
-
-
-class PostmortemKpiQuerySerializer(serializers.Serializer):
-    include_exercises = serializers.BooleanField(required=False, default=False)

@@ -1,0 +1,71 @@
+"""The post-mortem API's serializers, one module per part; all importable from here."""
+
+from postmortems.api.serializers.action_items import (
+    ActionItemSerializer,
+    ActionItemWriteSerializer,
+    CompleteInputSerializer,
+    WontDoInputSerializer,
+)
+from postmortems.api.serializers.base import (
+    IdOrSlugRelatedField,
+)
+from postmortems.api.serializers.kpis import (
+    ActionItemKpiSerializer,
+    PostmortemKpiQuerySerializer,
+    PostmortemKpiResponseSerializer,
+    PostmortemKpiSerializer,
+)
+from postmortems.api.serializers.postmortems import (
+    ActionItemSummarySerializer,
+    ContributingFactorCategorySerializer,
+    FactorInputSerializer,
+    FactorSerializer,
+    ImpactSerializer,
+    IncidentSummarySerializer,
+    PostmortemCreateSerializer,
+    PostmortemSerializer,
+    PostmortemTemplateSerializer,
+    PostmortemUpdateSerializer,
+    QualityFindingSerializer,
+    QualitySerializer,
+    RevisionSerializer,
+    SectionSerializer,
+    TemplateSectionSerializer,
+    TemplateSummarySerializer,
+    TimelineEntryCreateSerializer,
+    TimelineEntrySerializer,
+    TimelineEntryUpdateSerializer,
+    TransitionInputSerializer,
+)
+
+__all__ = [
+    "ActionItemKpiSerializer",
+    "ActionItemSerializer",
+    "ActionItemSummarySerializer",
+    "ActionItemWriteSerializer",
+    "CompleteInputSerializer",
+    "ContributingFactorCategorySerializer",
+    "FactorInputSerializer",
+    "FactorSerializer",
+    "IdOrSlugRelatedField",
+    "ImpactSerializer",
+    "IncidentSummarySerializer",
+    "PostmortemCreateSerializer",
+    "PostmortemKpiQuerySerializer",
+    "PostmortemKpiResponseSerializer",
+    "PostmortemKpiSerializer",
+    "PostmortemSerializer",
+    "PostmortemTemplateSerializer",
+    "PostmortemUpdateSerializer",
+    "QualityFindingSerializer",
+    "QualitySerializer",
+    "RevisionSerializer",
+    "SectionSerializer",
+    "TemplateSectionSerializer",
+    "TemplateSummarySerializer",
+    "TimelineEntryCreateSerializer",
+    "TimelineEntrySerializer",
+    "TimelineEntryUpdateSerializer",
+    "TransitionInputSerializer",
+    "WontDoInputSerializer",
+]

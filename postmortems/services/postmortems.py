@@ -1,0 +1,466 @@
+"""The post-mortem document and its lifecycle: start, edit, review, publish, revise, delete."""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Iterable, Mapping, Sequence
+from datetime import datetime
+from typing import Any
+
+from django.contrib.auth.models import AbstractBaseUser
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+
+from incidents.models import Incident
+from incidents.selectors import incidents_visible_to
+from portal.audit import audit_record
+from portal.errors import ConflictError, TransitionNotAllowed
+from portal.sandbox import UnsafeTemplate, render_template
+from postmortems import events
+from postmortems.choices import POSTMORTEM_TRANSITIONS, PostmortemAction, PostmortemStatus
+from postmortems.exports import document_snapshot, postmortem_document, postmortem_markdown
+from postmortems.models import (
+    ContributingFactor,
+    ContributingFactorCategory,
+    Postmortem,
+    PostmortemIncident,
+    PostmortemRevision,
+    PostmortemSection,
+    PostmortemTemplate,
+)
+from postmortems.quality import postmortem_quality
+from postmortems.selectors import postmortem_content
+from postmortems.services.base import (
+    EDITABLE_FIELDS,
+    MAX_FACTORS,
+    MAX_INCIDENTS,
+    MAX_WHYS,
+    RESOLVED_STATUSES,
+    QualityGateFailed,
+    _bump,
+    _check_at,
+    _check_people,
+    _digest,
+    _import_timeline,
+    _incident_ids,
+    _lock,
+    _on_incident_timelines,
+    _person,
+    _require_editable,
+    _starter_context,
+)
+
+# --- post-mortems --------------------------------------------------------------------------------------
+
+
+@transaction.atomic
+def postmortem_create(
+    *,
+    actor: AbstractBaseUser,
+    incidents: Iterable[Incident],
+    template: PostmortemTemplate,
+    title: str = "",
+    owner: AbstractBaseUser | None = None,
+    facilitator: AbstractBaseUser | None = None,
+    reviewers: Iterable[AbstractBaseUser] = (),
+    at: datetime | None = None,
+) -> Postmortem:
+    """Start a post-mortem for resolved incidents from a template, with their timelines
+    imported as an editable snapshot. ``at`` backdates it for imports of older records."""
+    at = _check_at(at)
+    ids = sorted({incident.pk for incident in incidents})
+    if not ids:
+        raise ValidationError({"incidents": "Choose at least one incident."})
+    if len(ids) > MAX_INCIDENTS:
+        raise ValidationError({"incidents": f"A post-mortem covers at most {MAX_INCIDENTS} incidents."})
+    covered = list(
+        Incident.objects.select_for_update()
+        .filter(pk__in=ids)
+        .select_related("severity")
+        .order_by("detected_at", "id")
+    )
+    visible = set(incidents_visible_to(actor).filter(pk__in=ids).values_list("pk", flat=True))
+    if len(covered) != len(ids) or visible != set(ids):
+        raise ValidationError({"incidents": "Unknown incident."})
+    unresolved = [incident.reference for incident in covered if incident.status not in RESOLVED_STATUSES]
+    if unresolved:
+        raise ValidationError(
+            {"incidents": f"{', '.join(unresolved)} is not resolved yet: write the post-mortem once it is."}
+        )
+    template = PostmortemTemplate.objects.get(pk=template.pk)
+    if not template.is_active:
+        raise ValidationError({"template": "This template is retired; choose another one."})
+    owner = owner or actor
+    reviewer_list = list(reviewers)
+    _check_people(
+        incident_ids=ids, owner=owner, facilitator=facilitator, reviewers=reviewer_list, final_owner=owner
+    )
+    title = (title or "").strip() or f"Post-mortem: {covered[0].title}"[:200]
+    postmortem = Postmortem.objects.create(
+        title=title,
+        template=template,
+        template_version=template.version,
+        owner=owner,
+        facilitator=facilitator,
+        created_by=actor,
+        created_at=at,
+    )
+    PostmortemIncident.objects.bulk_create(
+        [PostmortemIncident(postmortem=postmortem, incident=incident) for incident in covered]
+    )
+    postmortem.reviewers.set(reviewer_list)
+    context = _starter_context(title, covered, owner)
+    sections = []
+    for section in template.sections.order_by("order", "id"):
+        try:
+            starter = render_template(section.starter_text, context) if section.starter_text else ""
+        except UnsafeTemplate as exc:
+            raise ValidationError({"template": f"Section “{section.title}” of the template: {exc}"}) from None
+        sections.append(
+            PostmortemSection(
+                postmortem=postmortem,
+                key=section.key,
+                title=section.title,
+                guidance=section.guidance,
+                required=section.required,
+                order=section.order,
+                body=starter,
+                starter_text=starter,
+            )
+        )
+    PostmortemSection.objects.bulk_create(sections)
+    imported = _import_timeline(postmortem, covered)
+    _on_incident_timelines(
+        postmortem,
+        text=f"Post-mortem {postmortem.reference} started: {title}.",
+        actor=actor,
+        action="created",
+        at=at,
+    )
+    audit_record(
+        action="postmortem.created",
+        actor=actor,
+        obj=postmortem,
+        changes={
+            "title": title,
+            "incidents": [incident.reference for incident in covered],
+            "template": template.slug,
+            "template_version": template.version,
+            "owner": _person(owner),
+            "facilitator": _person(facilitator),
+            "reviewers": sorted(user.get_username() for user in reviewer_list),
+            "timeline_entries_imported": imported,
+        },
+    )
+    return postmortem
+
+
+def _clean_whys(whys: Sequence[str]) -> list[str]:
+    cleaned = [str(why).strip() for why in whys]
+    if len(cleaned) > MAX_WHYS:
+        raise ValidationError({"whys": f"Keep the chain to at most {MAX_WHYS} whys."})
+    if any(not why for why in cleaned):
+        raise ValidationError({"whys": "A why cannot be empty."})
+    return cleaned
+
+
+def _clean_factors(factors: Sequence[Mapping[str, Any]]) -> list[tuple[ContributingFactorCategory, str]]:
+    if len(factors) > MAX_FACTORS:
+        raise ValidationError({"contributing_factors": f"At most {MAX_FACTORS} contributing factors."})
+    categories = {
+        category.slug: category for category in ContributingFactorCategory.objects.filter(is_active=True)
+    }
+    cleaned, problems = [], []
+    for index, factor in enumerate(factors):
+        slug = str(factor.get("category", ""))
+        description = str(factor.get("description", "")).strip()
+        if slug not in categories:
+            problems.append(
+                f"#{index + 1}: unknown category {slug[:40]!r}; use one of {', '.join(sorted(categories))}."
+            )
+        elif not description:
+            problems.append(f"#{index + 1}: describe the factor.")
+        else:
+            cleaned.append((categories[slug], description))
+    if problems:
+        raise ValidationError({"contributing_factors": problems})
+    return cleaned
+
+
+@transaction.atomic
+def postmortem_update(
+    *,
+    postmortem: Postmortem,
+    actor: AbstractBaseUser,
+    data: Mapping[str, Any],
+    expected_version: int | None = None,
+) -> Postmortem:
+    """Edit the document while it is a draft or in review. ``sections`` maps section keys
+    to new Markdown bodies; ``whys``, ``contributing_factors`` and ``reviewers`` replace the
+    whole list. Nothing changed means no new version."""
+    unknown = set(data) - EDITABLE_FIELDS
+    if unknown:
+        raise ValidationError(dict.fromkeys(sorted(unknown), "This field cannot be changed here."))
+    postmortem = _lock(postmortem, expected_version)
+    _require_editable(postmortem)
+    changes: dict[str, Any] = {}
+    fields: list[str] = []
+
+    if "title" in data:
+        title = str(data["title"]).strip()
+        if not title:
+            raise ValidationError({"title": "A post-mortem needs a title."})
+        data = {**data, "title": title}
+    for field in ("title", "no_action_items_reason", "customers_affected", "records_affected"):
+        if field in data and data[field] != getattr(postmortem, field):
+            old = getattr(postmortem, field)
+            changes[field] = (
+                [_digest(old), _digest(data[field])]
+                if field == "no_action_items_reason"
+                else [old, data[field]]
+            )
+            setattr(postmortem, field, data[field])
+            fields.append(field)
+
+    incident_ids = _incident_ids(postmortem)
+    owner_changed = "owner" in data and data["owner"].pk != postmortem.owner_id
+    facilitator = data.get("facilitator", postmortem.facilitator)
+    facilitator_changed = (
+        "facilitator" in data and (facilitator.pk if facilitator else None) != postmortem.facilitator_id
+    )
+    current_reviewers = list(postmortem.reviewers.all())
+    new_reviewers = list(data["reviewers"]) if "reviewers" in data else current_reviewers
+    reviewers_changed = {user.pk for user in new_reviewers} != {user.pk for user in current_reviewers}
+    final_owner = data["owner"] if owner_changed else postmortem.owner
+    if owner_changed or facilitator_changed or reviewers_changed:
+        _check_people(
+            incident_ids=incident_ids,
+            owner=data["owner"] if owner_changed else None,
+            facilitator=facilitator if facilitator_changed else None,
+            reviewers=new_reviewers if (reviewers_changed or owner_changed) else None,
+            final_owner=final_owner,
+        )
+    if owner_changed:
+        changes["owner"] = [_person(postmortem.owner), _person(final_owner)]
+        postmortem.owner = final_owner
+        fields.append("owner")
+    if facilitator_changed:
+        changes["facilitator"] = [_person(postmortem.facilitator), _person(facilitator)]
+        postmortem.facilitator = facilitator
+        fields.append("facilitator")
+    if reviewers_changed:
+        changes["reviewers"] = [
+            sorted(user.get_username() for user in current_reviewers),
+            sorted(user.get_username() for user in new_reviewers),
+        ]
+        postmortem.reviewers.set(new_reviewers)
+
+    if "sections" in data:
+        by_key = {section.key: section for section in postmortem.sections.all()}
+        missing = sorted(key[:60] for key in data["sections"] if key not in by_key)
+        if missing:
+            raise ValidationError(
+                {"sections": f"No section {', '.join(missing)} here; the sections are {', '.join(by_key)}."}
+            )
+        for key, body in data["sections"].items():
+            section = by_key[key]
+            body = str(body).replace("\r\n", "\n")
+            if body != section.body:
+                changes[f"sections.{key}"] = [_digest(section.body), _digest(body)]
+                section.body = body
+                section.save(update_fields=["body"])
+
+    if "whys" in data:
+        whys = _clean_whys(data["whys"])
+        if whys != list(postmortem.whys or []):
+            changes["whys"] = [postmortem.whys, whys]
+            postmortem.whys = whys
+            fields.append("whys")
+
+    if "contributing_factors" in data:
+        factors = _clean_factors(data["contributing_factors"])
+        current = [
+            (factor.category.slug, factor.description)
+            for factor in postmortem.factors.select_related("category")
+        ]
+        wanted = [(category.slug, description) for category, description in factors]
+        if current != wanted:
+            postmortem.factors.all().delete()
+            ContributingFactor.objects.bulk_create(
+                [
+                    ContributingFactor(
+                        postmortem=postmortem, category=category, description=description, order=i
+                    )
+                    for i, (category, description) in enumerate(factors)
+                ]
+            )
+            changes["contributing_factors"] = [current, wanted]
+
+    if not changes:
+        return postmortem
+    _bump(postmortem, *fields)
+    audit_record(action="postmortem.updated", actor=actor, obj=postmortem, changes=changes)
+    return postmortem
+
+
+def _check_transition(postmortem: Postmortem, action: str) -> str:
+    sources, target = POSTMORTEM_TRANSITIONS[action]
+    if postmortem.status not in sources:
+        allowed = ", ".join(PostmortemStatus(source).label.lower() for source in sorted(sources))
+        raise TransitionNotAllowed(
+            f"Cannot {PostmortemAction(action).label.lower()} {postmortem.reference}: it is "
+            f"{PostmortemStatus(postmortem.status).label.lower()}; this is only possible when {allowed}."
+        )
+    return target
+
+
+@transaction.atomic
+def postmortem_submit_for_review(
+    *,
+    postmortem: Postmortem,
+    actor: AbstractBaseUser,
+    note: str = "",
+    expected_version: int | None = None,
+    at: datetime | None = None,
+) -> Postmortem:
+    """Ask for review. Quality errors do not block this step (reviewers can help fix
+    them); they block publishing."""
+    at = _check_at(at)
+    postmortem = _lock(postmortem, expected_version)
+    target = _check_transition(postmortem, PostmortemAction.SUBMIT_FOR_REVIEW)
+    old = postmortem.status
+    postmortem.status = target
+    postmortem.submitted_at = at
+    postmortem.submitted_by = actor
+    _bump(postmortem, "status", "submitted_at", "submitted_by")
+    quality = postmortem_quality(postmortem_content(postmortem.pk))
+    audit_record(
+        action="postmortem.submitted_for_review",
+        actor=actor,
+        obj=postmortem,
+        changes={"status": [old, target], "note": note.strip(), "quality_errors": len(quality.errors)},
+    )
+    return postmortem
+
+
+def publish_refusal(postmortem: Postmortem, actor: AbstractBaseUser) -> str | None:
+    """Why ``actor`` may not publish ``postmortem`` (the four-eyes rule), or None."""
+    if actor.pk == postmortem.owner_id:
+        return "You own this post-mortem: a reviewer, compliance officer or administrator publishes it."
+    if actor.pk == postmortem.submitted_by_id:
+        return "You submitted this post-mortem for review: someone else publishes it."
+    if actor.has_perm("postmortems.publish_postmortem"):
+        return None
+    if actor.has_perm("postmortems.change_postmortem") and postmortem.reviewers.filter(pk=actor.pk).exists():
+        return None
+    return "Only a listed reviewer, a compliance officer or an administrator may publish a post-mortem."
+
+
+@transaction.atomic
+def postmortem_publish(
+    *,
+    postmortem: Postmortem,
+    actor: AbstractBaseUser,
+    note: str = "",
+    expected_version: int | None = None,
+    at: datetime | None = None,
+) -> Postmortem:
+    """Publish after review, by someone other than the owner, once the quality gate has no
+    errors. The published revision is stored (content, Markdown and its SHA-256)."""
+    at = _check_at(at)
+    postmortem = _lock(postmortem, expected_version)
+    refusal = publish_refusal(postmortem, actor)
+    if refusal:
+        raise PermissionDenied(refusal)
+    target = _check_transition(postmortem, PostmortemAction.PUBLISH)
+    if postmortem.submitted_at and at < postmortem.submitted_at:
+        raise ValidationError({"at": "Publication cannot come before the submission for review."})
+    quality = postmortem_quality(postmortem_content(postmortem.pk))
+    if quality.errors:
+        raise QualityGateFailed(quality.errors)
+    old = postmortem.status
+    postmortem.status = target
+    postmortem.published_at = at
+    postmortem.published_by = actor
+    postmortem.first_published_at = postmortem.first_published_at or at
+    postmortem.revision += 1
+    _bump(postmortem, "status", "published_at", "published_by", "first_published_at", "revision")
+    document = postmortem_document(postmortem_content(postmortem.pk))
+    markdown = postmortem_markdown(document)
+    revision = PostmortemRevision.objects.create(
+        postmortem=postmortem,
+        number=postmortem.revision,
+        published_at=at,
+        published_by=actor,
+        snapshot=document_snapshot(document),
+        markdown=markdown,
+        sha256=hashlib.sha256(markdown.encode("utf-8")).hexdigest(),
+    )
+    _on_incident_timelines(
+        postmortem,
+        text=f"Post-mortem {postmortem.reference} published (revision {revision.number}): {postmortem.title}.",
+        actor=actor,
+        action="published",
+        at=at,
+    )
+    audit_record(
+        action="postmortem.published",
+        actor=actor,
+        obj=postmortem,
+        changes={
+            "status": [old, target],
+            "revision": revision.number,
+            "sha256": revision.sha256,
+            "quality_warnings": len(quality.warnings),
+            "note": note.strip(),
+        },
+    )
+    events.postmortem_published.publish(postmortem=postmortem, actor=actor)
+    return postmortem
+
+
+@transaction.atomic
+def postmortem_revise(
+    *, postmortem: Postmortem, actor: AbstractBaseUser, note: str = "", expected_version: int | None = None
+) -> Postmortem:
+    """Start a new draft of a published post-mortem; the published revision stays stored."""
+    postmortem = _lock(postmortem, expected_version)
+    target = _check_transition(postmortem, PostmortemAction.REVISE)
+    old = postmortem.status
+    postmortem.status = target
+    postmortem.submitted_at = None
+    postmortem.submitted_by = None
+    _bump(postmortem, "status", "submitted_at", "submitted_by")
+    text = f"Post-mortem {postmortem.reference} reopened for revision; revision {postmortem.revision} stays published."
+    if note.strip():
+        text += f" {note.strip()}"
+    _on_incident_timelines(postmortem, text=text, actor=actor, action="revised")
+    audit_record(
+        action="postmortem.revised",
+        actor=actor,
+        obj=postmortem,
+        changes={"status": [old, target], "published_revision": postmortem.revision, "note": note.strip()},
+    )
+    return postmortem
+
+
+@transaction.atomic
+def postmortem_delete(*, postmortem: Postmortem, actor: AbstractBaseUser) -> None:
+    """Remove a post-mortem started by mistake. Once published it stays (revise it instead)."""
+    postmortem = _lock(postmortem)
+    if postmortem.revision or postmortem.status == PostmortemStatus.PUBLISHED:
+        raise ConflictError(f"{postmortem.reference} has been published; it can be revised but not deleted.")
+    _on_incident_timelines(
+        postmortem, text=f"Post-mortem {postmortem.reference} deleted.", actor=actor, action="deleted"
+    )
+    audit_record(
+        action="postmortem.deleted",
+        actor=actor,
+        obj=postmortem,
+        changes={
+            "title": postmortem.title,
+            "status": postmortem.status,
+            "action_items": list(postmortem.action_items.values_list("title", flat=True)),
+        },
+    )
+    postmortem.delete()
