@@ -3,12 +3,15 @@ panel; designations edited as a checklist (issue 13)."""
 
 from __future__ import annotations
 
+import io
 from typing import Any
 
 import pytest
 from django.urls import reverse
 
 from compliance import services
+from compliance.applicability import applicability_for
+from compliance.demo import seed_compliance
 from compliance.models import Assessment, CustomRegime, LegalEntity, Obligation
 from compliance.regimes import CATALOGUE
 from tests.compliance.conftest import make_breach
@@ -232,3 +235,20 @@ class TestDesignationChecklist:
         )
         assert response.status_code == 200, response.content
         assert response.json()["designations"] == ["ca-business", "gdpr-controller"]
+
+
+def test_the_demo_bank_shows_nis2_displaced_by_dora_and_the_california_near_miss(
+    responder, compliance_officer, admin_user
+):
+    breach = make_breach(responder)
+    seed_compliance(stdout=io.StringIO())
+    assessment = Assessment.objects.select_related("entity").get(incident=breach)
+    assert assessment.entity.name == "Nordbank AG"
+    assert "nis2-dora-parallel" not in assessment.entity.designations
+    items = by_regime([dict(item) for item in applicability_for(assessment)])
+    assert items["NIS2"]["displaced_by"] == "DORA"
+    assert items["DORA"]["applies"] is True
+    assert items[CA]["warning"] is True
+    codes = set(Obligation.objects.filter(incident=breach).values_list("code", flat=True))
+    assert "DORA/initial" in codes
+    assert not any(code.startswith("NIS2/") for code in codes)
