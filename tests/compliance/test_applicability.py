@@ -252,3 +252,60 @@ def test_the_demo_bank_shows_nis2_displaced_by_dora_and_the_california_near_miss
     codes = set(Obligation.objects.filter(incident=breach).values_list("code", flat=True))
     assert "DORA/initial" in codes
     assert not any(code.startswith("NIS2/") for code in codes)
+
+
+def web_assess(client, breach, entity: LegalEntity):
+    return client.post(
+        reverse("compliance:assessment", args=[breach.pk]),
+        {
+            "action": "assessment",
+            "entity": entity.pk,
+            "personal_data_involved": "on",
+            "risk": "high",
+            "risk_rationale": "Contact and account data.",
+            "data_subjects": "4800",
+            "records": "4800",
+            "data_categories": "Names, IBANs",
+            "subjects_by_jurisdiction": "DE 4000\nUS-CA 800",
+            "data_subject_exemption": "",
+        },
+        follow=True,
+    )
+
+
+def test_through_the_web_form_the_reason_shows_then_another_entity_brings_the_obligations(
+    client, responder, compliance_officer, eu_bank
+):
+    us_branch = LegalEntity.objects.create(
+        name="Nordbank US Branch",
+        country="US",
+        subdivision="US-CA",
+        timezone="America/Los_Angeles",
+        designations=["gdpr-controller", "ca-business"],
+    )
+    breach = make_breach(responder)
+    client.force_login(compliance_officer)
+    page = web_assess(client, breach, eu_bank).content.decode()
+    assert 'data-regime="CA-1798.82" data-applies="false" data-warning="true"' in page
+    assert "Would apply if the entity were designated ca-business." in page
+    assert not Obligation.objects.filter(incident=breach, regime=CA).exists()
+    page = web_assess(client, breach, us_branch).content.decode()
+    assert 'data-regime="CA-1798.82" data-applies="true" data-warning="false"' in page
+    assert sorted(
+        Obligation.objects.filter(incident=breach, regime=CA).values_list("code", flat=True)
+    ) == sorted(CA_CODES)
+
+
+def test_an_exercise_says_that_no_obligation_is_created(api_as, responder, compliance_officer, eu_bank):
+    breach = make_breach(responder)
+    type(breach).objects.filter(pk=breach.pk).update(is_exercise=True)
+    breach.refresh_from_db()
+    services.assessment_save(
+        incident=breach,
+        actor=compliance_officer,
+        data={"entity": eu_bank, "personal_data_involved": True, "risk": "high", "data_subjects": 10},
+    )
+    gdpr = by_regime(applicability(api_as(compliance_officer), breach))["GDPR"]
+    assert gdpr["applies"] is True
+    assert gdpr["reasons"][0].startswith("Exercise: exercises never start regulatory clocks")
+    assert not Obligation.objects.filter(incident=breach).exists()
