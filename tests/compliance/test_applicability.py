@@ -309,3 +309,19 @@ def test_an_exercise_says_that_no_obligation_is_created(api_as, responder, compl
     assert gdpr["applies"] is True
     assert gdpr["reasons"][0].startswith("Exercise: exercises never start regulatory clocks")
     assert not Obligation.objects.filter(incident=breach).exists()
+
+
+def test_a_stored_code_that_left_the_catalogue_is_shown_and_refused_until_removed(
+    client, admin_user, eu_bank
+):
+    LegalEntity.objects.filter(pk=eu_bank.pk).update(designations=["gdpr-controller", "pci-merchant"])
+    eu_bank.refresh_from_db()
+    client.force_login(admin_user)
+    page = client.get(reverse("admin:compliance_legalentity_change", args=[eu_bank.pk])).content.decode()
+    assert "pci-merchant - not a known designation" in page
+    refused = admin_entity_post(client, eu_bank, ["gdpr-controller", "pci-merchant"])
+    assert refused.status_code == 200
+    assert "Unknown designation &quot;pci-merchant&quot;." in refused.content.decode()
+    assert admin_entity_post(client, eu_bank, ["gdpr-controller"]).status_code == 302
+    eu_bank.refresh_from_db()
+    assert eu_bank.designations == ["gdpr-controller"]
