@@ -13,7 +13,7 @@ from compliance import services
 from compliance.applicability import applicability_for
 from compliance.demo import seed_compliance
 from compliance.models import Assessment, CustomRegime, LegalEntity, Obligation
-from compliance.regimes import CATALOGUE
+from compliance.regimes import CATALOGUE, DESIGNATION_CATALOGUE
 from tests.compliance.conftest import make_breach
 
 ASSESSMENTS = "/api/v1/compliance/assessments/"
@@ -325,3 +325,15 @@ def test_a_stored_code_that_left_the_catalogue_is_shown_and_refused_until_remove
     assert admin_entity_post(client, eu_bank, ["gdpr-controller"]).status_code == 302
     eu_bank.refresh_from_db()
     assert eu_bank.designations == ["gdpr-controller"]
+
+
+def test_the_designation_catalogue_is_served_for_clients_that_build_the_checklist(
+    api_as, compliance_officer, nobody
+):
+    response = api_as(compliance_officer).get("/api/v1/compliance/designations/")
+    assert response.status_code == 200
+    items = {item["code"]: item for item in response.json()}
+    assert items["ca-business"]["regime"] == "CA-1798.82"
+    assert items["nis2-dora-parallel"]["description"]
+    assert set(items) == {info.code for info in DESIGNATION_CATALOGUE}
+    assert api_as(nobody).get("/api/v1/compliance/designations/").status_code == 403
