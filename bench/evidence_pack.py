@@ -117,7 +117,10 @@ def verify(source: Path) -> float:
         (folder / "verify.py").write_bytes(archive.read("verify.py"))
     started = time.perf_counter()
     result = subprocess.run(
-        [sys.executable, "-I", str(folder / "verify.py"), str(source)], capture_output=True, text=True, check=False
+        [sys.executable, "-I", str(folder / "verify.py"), str(source)],
+        capture_output=True,
+        text=True,
+        check=False,
     )
     elapsed = time.perf_counter() - started
     if result.returncode != 0:
@@ -126,7 +129,9 @@ def verify(source: Path) -> float:
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     parser.add_argument("--quick", action="store_true", help="one run of a 90-day pack")
     parser.add_argument("--runs", type=int, default=3)
     args = parser.parse_args()
@@ -144,11 +149,19 @@ def main() -> None:
     print(f"pack of {days} days: {output.stat().st_size / 1e6:.1f} MB, {files} files")
     print("| step | median | best |")
     print("|---|---|---|")
-    for name, values in (("evidence_pack", packs), ("bare zip of the same files", bares), ("verify.py -I", verifies)):
+    for name, values in (
+        ("evidence_pack", packs),
+        ("bare zip of the same files", bares),
+        ("verify.py -I", verifies),
+    ):
         print(f"| {name} | {statistics.median(values):.2f} s | {min(values):.2f} s |")
     print(f"ratio evidence pack/bare zip: {statistics.median(packs) / statistics.median(bares):.1f}")
     target = "met" if statistics.median(packs) < 30 else "NOT met"
-    print(f"target (a year under 30 s): {target}" if days == 365 else "target: measured on a year without --quick")
+    print(
+        f"target (a year under 30 s): {target}"
+        if days == 365
+        else "target: measured on a year without --quick"
+    )
     print(f"load average after: {load()}")
     shutil.rmtree(VAR, ignore_errors=True)
 

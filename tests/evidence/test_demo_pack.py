@@ -16,7 +16,9 @@ def test_the_demo_data_packs_and_verifies_offline(db, tmp_path):
     call_command("seed_demo", "--force", stdout=io.StringIO())
     today = timezone.localdate()
     output = tmp_path / "demo.zip"
-    code, _out, err = run_command("--from", f"{today.year - 1}-01-01", "--to", str(today), "--output", str(output))
+    code, _out, err = run_command(
+        "--from", f"{today.year - 1}-01-01", "--to", str(today), "--output", str(output)
+    )
     assert code == 0, err
     result = run_verifier(output)
     assert result.returncode == 0, result.stderr

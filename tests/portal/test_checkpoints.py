@@ -230,7 +230,9 @@ def test_verify_trail_reports_nothing_wrong_on_an_empty_trail(db):
     assert report.ok, report.problems
 
 
-def test_the_audit_page_says_overdue_not_broken_when_only_the_checkpoint_is_old(db, client, auditor, settings):
+def test_the_audit_page_says_overdue_not_broken_when_only_the_checkpoint_is_old(
+    db, client, auditor, settings
+):
     _events(1)
     checkpoint_create()
     settings.AUDIT_CHECKPOINT_MAX_AGE_MINUTES = 5
