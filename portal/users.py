@@ -13,7 +13,7 @@ from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest
 from rest_framework.request import Request
 
-__all__ = ["User", "Viewer", "acting_user"]
+__all__ = ["User", "Viewer", "acting_user", "display_name"]
 
 Viewer = User | AnonymousUser
 
@@ -24,3 +24,15 @@ def acting_user(request: HttpRequest | Request) -> User:
     if not isinstance(user, User) or not user.is_authenticated:
         raise PermissionDenied("Sign in first.")
     return user
+
+
+def display_name(user: User | None) -> str:
+    """How a person is named in what people read: the full name, else the username.
+
+    Texts that are kept (timeline lines, messages) are written with it at the
+    time of the event, so that history reads right after a rename too. The
+    username alone stays where it identifies an account (profile, admin, API).
+    """
+    if user is None:
+        return ""
+    return user.get_full_name() or user.get_username()
