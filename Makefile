@@ -2,22 +2,36 @@
 PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
-STAMP := $(VENV)/.installed-$(shell sha1sum pyproject.toml | cut -c1-12)
+# One stamp per kind of install and version of pyproject.toml: the portal alone (`make run`)
+# or with the development tools (`make install`, `make test`).
+DEPS := $(shell sha1sum pyproject.toml | cut -c1-12)
+STAMP_PORTAL := $(VENV)/.installed-portal-$(DEPS)
+STAMP_DEV := $(VENV)/.installed-dev-$(DEPS)
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: install run test lint check schema clean
+.PHONY: install install-portal run test lint check schema clean
 
-$(STAMP): pyproject.toml
-	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
-	$(BIN)/python -m pip install --quiet --upgrade pip
-	$(BIN)/python -m pip install --quiet -e '.[dev]'
-	rm -f $(VENV)/.installed-*
+$(BIN)/python:
+	$(PYTHON) -m venv $(VENV)
+
+$(STAMP_PORTAL): pyproject.toml | $(BIN)/python
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check -e .
+	rm -f $(VENV)/.installed-portal-*
 	touch $@
 
-install: $(STAMP)
+$(STAMP_DEV): pyproject.toml | $(BIN)/python
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check -e '.[dev]'
+	rm -f $(VENV)/.installed-*
+	touch $@ $(STAMP_PORTAL)
 
-run: install
+# What the portal needs to run, nothing more.
+install-portal: $(STAMP_PORTAL)
+
+# The portal and the development tools (tests, linters, type checker, browser driver).
+install: $(STAMP_DEV)
+
+run: install-portal
 	DEBUG=true $(BIN)/python manage.py migrate --noinput
 	DEBUG=true $(BIN)/python manage.py seed_demo
 	@echo "Serving http://$(HOST):$(PORT)/  (admin: /admin/, API docs: /api/docs/)"

@@ -63,6 +63,7 @@ class WebhookEvent(models.TextChoices):
     REPORT_SUBMITTED = "report.submitted", "Regulator report submitted"
     POSTMORTEM_PUBLISHED = "postmortem.published", "Post-mortem published"
     ACTION_ITEM_OVERDUE = "action_item.overdue", "Action item overdue"
+    AUDIT_CHECKPOINT = "audit.checkpoint", "Audit trail checkpoint signed"
 
 
 class DeliveryState(models.TextChoices):

@@ -15,6 +15,9 @@ from incidents import events as incident_events
 from incidents.models import Incident
 from integrations.choices import WebhookEvent
 from integrations.outbound import emit, site_url
+from portal import events as portal_events
+from portal.checkpoints import checkpoint_record
+from portal.models import AuditCheckpoint
 from postmortems import events as postmortem_events
 from postmortems.models import Postmortem
 
@@ -92,6 +95,11 @@ def on_postmortem_published(*, postmortem: Postmortem, actor: Any) -> None:
     )
 
 
+def on_audit_checkpoint(*, checkpoint: AuditCheckpoint) -> None:
+    """Subscribers get every signed head, so that a copy of the anchors lives outside the portal."""
+    emit(WebhookEvent.AUDIT_CHECKPOINT, checkpoint_record(checkpoint), at=checkpoint.created_at)
+
+
 def subscribe() -> None:
     incident_events.incident_created.subscribe(
         on_incident_created, uid="integrations.webhook_incident_created"
@@ -105,3 +113,4 @@ def subscribe() -> None:
     postmortem_events.postmortem_published.subscribe(
         on_postmortem_published, uid="integrations.webhook_postmortem_published"
     )
+    portal_events.audit_checkpoint.subscribe(on_audit_checkpoint, uid="integrations.webhook_audit_checkpoint")

@@ -68,7 +68,8 @@ def compute_hash(event: AuditEvent) -> str:
     return hashlib.sha256(event.prev_hash.encode("ascii") + canonical_payload(event)).hexdigest()
 
 
-def _lock_chain() -> None:
+def lock_chain() -> None:
+    """Serialise writers of the chain (and checkpoints that read its head) until the transaction ends."""
     if connection.vendor == "postgresql":
         with connection.cursor() as cursor:
             cursor.execute("SELECT pg_advisory_xact_lock(%s)", [_AUDIT_LOCK_KEY])
@@ -92,7 +93,7 @@ def audit_record(
     user = actor if isinstance(actor, User) and actor.is_authenticated else None
     request = context.current()
     with transaction.atomic():
-        _lock_chain()
+        lock_chain()
         last = AuditEvent.objects.order_by("-sequence").values_list("sequence", "hash").first()
         sequence, prev_hash = (last[0] + 1, last[1]) if last else (1, GENESIS_HASH)
         event = AuditEvent(

@@ -96,8 +96,14 @@ AUDIT_GUARD = Guard(
     table="portal_auditevent", name="portal_auditevent", message="the audit trail is append-only"
 )
 
+CHECKPOINT_GUARD = Guard(
+    table="portal_auditcheckpoint",
+    name="portal_auditcheckpoint",
+    message="audit checkpoints are append-only",
+)
+
 #: Every guard of the project, so that tests can lift them all around a flush.
-GUARDS: list[Guard] = [AUDIT_GUARD]
+GUARDS: list[Guard] = [AUDIT_GUARD, CHECKPOINT_GUARD]
 
 
 def register(guard: Guard) -> Guard:

@@ -93,3 +93,12 @@ class DomainEvent:
 def declared_events() -> dict[str, DomainEvent]:
     """Every declared event by name (for documentation and tests)."""
     return dict(_REGISTRY)
+
+
+# --- The portal's own events ---------------------------------------------------------------------------
+
+audit_checkpoint = DomainEvent(
+    "audit.checkpoint",
+    payload=("checkpoint",),
+    description="The head of the audit trail was signed (an AuditCheckpoint was written).",
+)

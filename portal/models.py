@@ -52,6 +52,63 @@ class AuditEvent(models.Model):
         return f"#{self.sequence} {self.action} {self.object_repr}"
 
 
+class AuditCheckpoint(models.Model):
+    """A signed statement "the chain had ``sequence`` events ending in ``head_hash`` at ``created_at``".
+
+    The Ed25519 key that signs it lives in ``AUDIT_SIGNING_KEY_FILE``, outside
+    the database, and every checkpoint is also appended to
+    ``AUDIT_CHECKPOINT_LOG`` and sent as an ``audit.checkpoint`` webhook. So
+    someone who can write to the database can neither delete the newest audit
+    events (the head a checkpoint names disappears) nor rewrite and re-chain
+    history (the hash at that sequence changes) without ``verify_audit``
+    noticing, and cannot forge a new checkpoint without the key. Append-only
+    like the trail (database triggers).
+    """
+
+    sequence = models.PositiveBigIntegerField(editable=False, help_text="Events in the chain (0: empty).")
+    head_hash = models.CharField(max_length=64, editable=False)
+    created_at = models.DateTimeField(editable=False, db_index=True)
+    signature = models.CharField(max_length=100, editable=False, help_text="Ed25519, base64.")
+    key_id = models.CharField(max_length=32, editable=False)
+    reason = models.CharField(max_length=40, editable=False, blank=True)
+
+    class Meta:
+        ordering = ["-id"]
+        indexes = [models.Index(fields=["sequence"], name="audit_checkpoint_seq_idx")]
+
+    def __str__(self) -> str:
+        return f"Checkpoint {self.pk} at event #{self.sequence}"
+
+
+class AuditVerification(models.Model):
+    """The outcome of one verification of the trail, so the audit page goes on from the last one.
+
+    ``through_sequence``/``through_hash`` and ``last_checkpoint_id`` say how far
+    the trail and its checkpoints were found intact; the next incremental check
+    starts there instead of walking the whole trail again.
+    """
+
+    class Kind(models.TextChoices):
+        FULL = "full", "Full (verify_audit)"
+        INCREMENTAL = "incremental", "Incremental (audit page)"
+
+    verified_at = models.DateTimeField(default=timezone.now, db_index=True)
+    kind = models.CharField(max_length=12, choices=Kind.choices)
+    ok = models.BooleanField()
+    problem = models.TextField(blank=True)
+    events_checked = models.PositiveBigIntegerField(default=0)
+    checkpoints_checked = models.PositiveIntegerField(default=0)
+    through_sequence = models.PositiveBigIntegerField(default=0)
+    through_hash = models.CharField(max_length=64, blank=True)
+    last_checkpoint_id = models.PositiveBigIntegerField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-verified_at", "-id"]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} verification at {self.verified_at:%Y-%m-%d %H:%M}"
+
+
 class ApiTokenQuerySet(models.QuerySet["ApiToken"]):
     def usable(self) -> ApiTokenQuerySet:
         now = timezone.now()

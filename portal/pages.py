@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from datetime import timedelta
 from typing import Any
 
@@ -13,10 +14,11 @@ from django.urls import reverse
 from django.utils import timezone
 from django.views.generic import TemplateView
 
-from portal.audit import verify_chain
+from portal.audit_verify import verify_incremental
+from portal.checkpoints import newest_checkpoint
 from portal.forms import ProfileForm, TokenForm
 from portal.identity.mfa_views import second_factor_context
-from portal.models import ApiToken, AuditEvent, UserProfile
+from portal.models import ApiToken, AuditEvent, AuditVerification, UserProfile
 from portal.panels import render_panels
 from portal.tokens import api_token_create, api_token_revoke
 from portal.ui import RoleRequiredMixin, paginate, querystring_without_page
@@ -104,6 +106,42 @@ class AuditView(RoleRequiredMixin, TemplateView):
         context["page"] = paginate(self.request, events, 50)
         context["query"] = query
         context["qs"] = querystring_without_page(self.request)
-        checked, broken = verify_chain()
-        context["chain"] = {"checked": checked, "broken": broken}
+        for event in context["page"]:
+            event.diff = readable_changes(event.changes)
+        context["verification"] = verify_incremental()
+        context["last_full"] = (
+            AuditVerification.objects.filter(kind=AuditVerification.Kind.FULL)
+            .order_by("-verified_at")
+            .first()
+        )
+        context["checkpoint"] = newest_checkpoint()
+        context["panels"] = render_panels("audit", self.request)
         return context
+
+
+def _shown(value: Any) -> str:
+    if value is None or value == "":
+        return "(empty)"
+    if isinstance(value, bool):
+        return "yes" if value else "no"
+    if isinstance(value, list | dict):
+        return json.dumps(value, ensure_ascii=False, sort_keys=True)[:300]
+    return str(value)[:300]
+
+
+def readable_changes(changes: Any) -> list[dict[str, str]]:
+    """An event's ``changes`` as rows a person reads: ``field: old -> new`` or ``field: value``.
+
+    ``model_changes`` stores ``{field: [old, new]}``; other events store plain
+    facts (``{"reason": ...}``), shown as they are.
+    """
+    if not isinstance(changes, dict):
+        return [{"field": "", "value": _shown(changes)}] if changes else []
+    rows = []
+    for name, value in changes.items():
+        label = str(name).replace("_", " ")
+        if isinstance(value, list) and len(value) == 2:
+            rows.append({"field": label, "old": _shown(value[0]), "new": _shown(value[1])})
+        else:
+            rows.append({"field": label, "value": _shown(value)})
+    return rows

@@ -34,6 +34,7 @@ SLOTS = frozenset(
         "incident.main",
         "incident.side",
         "profile",
+        "audit",
     }
 )
 

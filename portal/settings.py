@@ -69,6 +69,7 @@ INSTALLED_APPS = [
     "compliance",
     "postmortems",
     "integrations",
+    "evidence",
 ]
 
 MIDDLEWARE = [
@@ -217,6 +218,15 @@ WEBHOOK_ALLOW_PRIVATE_TARGETS = env_bool("WEBHOOK_ALLOW_PRIVATE_TARGETS", False)
 WEBHOOK_MAX_ATTEMPTS = env_int("WEBHOOK_MAX_ATTEMPTS", 8, minimum=1, maximum=30)
 WEBHOOK_RETRY_BASE_SECONDS = env_int("WEBHOOK_RETRY_BASE_SECONDS", 30, minimum=1, maximum=3600)
 WEBHOOK_TIMEOUT_SECONDS = env_int("WEBHOOK_TIMEOUT_SECONDS", 10, minimum=1, maximum=60)
+
+# Audit checkpoints (portal/checkpoints.py): the Ed25519 key lives in a file, never in the database;
+# it is generated (mode 0600) on first use. The log is append-only JSON lines, to ship elsewhere.
+AUDIT_SIGNING_KEY_FILE = Path(env_str("AUDIT_SIGNING_KEY_FILE", str(VAR_DIR / "audit_signing_key.pem")))
+AUDIT_CHECKPOINT_LOG = Path(env_str("AUDIT_CHECKPOINT_LOG", str(VAR_DIR / "audit-checkpoints.jsonl")))
+# verify_audit fails when the newest checkpoint is older than this (cron writes one every few minutes).
+AUDIT_CHECKPOINT_MAX_AGE_MINUTES = env_int("AUDIT_CHECKPOINT_MAX_AGE_MINUTES", 60, minimum=1)
+# Evidence packs made from the web are written here and downloaded through an authorising view.
+EVIDENCE_PACK_DIR = Path(env_str("EVIDENCE_PACK_DIR", str(VAR_DIR / "evidence-packs")))
 
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [

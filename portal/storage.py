@@ -27,7 +27,7 @@ class PortalFileSystemStorage(FileSystemStorage):
     """``FileSystemStorage`` that tells ``files_follow_transaction`` what it wrote."""
 
     def _save(self, name: str, content: Any) -> str:
-        stored = super()._save(name, content)  # type: ignore[misc]  (missing from the stubs)
+        stored = super()._save(name, content)  # type: ignore[misc]
         written = _written.get()
         if written is not None:
             written.append((self, stored))

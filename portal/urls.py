@@ -1,5 +1,7 @@
+from django.conf import settings
 from django.contrib import admin
 from django.urls import include, path
+from django.views.generic import RedirectView
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
 from portal import pages, views
@@ -25,6 +27,8 @@ urlpatterns = [
     path("postmortems/", include("postmortems.urls")),
     path("action-items/", include("postmortems.urls_action_items")),
     path("healthz", views.healthz, name="healthz"),
+    # Pages without the base layout (admin, API docs) still get the icon browsers ask for by this name.
+    path("favicon.ico", RedirectView.as_view(url=f"{settings.STATIC_URL}portal/favicon.svg", permanent=True)),
     path("admin/", admin.site.urls),
     path("api/v1/", include(api_v1)),
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),

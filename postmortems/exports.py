@@ -21,12 +21,13 @@ from functools import lru_cache
 from typing import Any
 
 from django.core.serializers.json import DjangoJSONEncoder
+from django.template.loader import render_to_string
 from django.utils import timezone
 from django.utils.safestring import mark_safe
 from markdown_it import MarkdownIt
 
 from portal.markdown import ALLOWED_SCHEMES, render_markdown
-from portal.pdf import render_pdf
+from portal.pdf import render_html_to_pdf
 from postmortems.choices import (
     ActionItemKind,
     ActionItemPriority,
@@ -415,6 +416,11 @@ def postmortem_markdown(document: dict[str, Any]) -> str:
 
 
 def postmortem_pdf(document: dict[str, Any]) -> bytes:
+    return render_html_to_pdf(postmortem_pdf_html(document))
+
+
+def postmortem_pdf_html(document: dict[str, Any]) -> str:
+    """The HTML the PDF is printed from (tests check its layout with WeasyPrint)."""
     sections = [
         {**section, "html": mark_safe(render_markdown(section["body"]))}  # noqa: S308 - sanitised by nh3
         for section in document["sections"]
@@ -435,4 +441,4 @@ def postmortem_pdf(document: dict[str, Any]) -> bytes:
         "several_incidents": len(document["incidents"]) > 1,
         "generated_at": timezone.now(),
     }
-    return render_pdf("pdf/postmortem.html", context)
+    return render_to_string("pdf/postmortem.html", context)

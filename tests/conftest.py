@@ -28,6 +28,9 @@ from tests.factories import UserFactory
 @pytest.fixture(autouse=True)
 def _isolated(settings, tmp_path) -> Iterator[None]:
     settings.MEDIA_ROOT = tmp_path / "media"
+    settings.AUDIT_SIGNING_KEY_FILE = tmp_path / "audit_signing_key.pem"
+    settings.AUDIT_CHECKPOINT_LOG = tmp_path / "audit-checkpoints.jsonl"
+    settings.EVIDENCE_PACK_DIR = tmp_path / "evidence-packs"
     settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
     # Hashing with the production work factor would dominate the suite's run time.
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
@@ -63,7 +66,7 @@ def _flush_lifts_append_only_guards() -> Iterator[None]:
     flush.Command.handle = original  # type: ignore[method-assign]
 
 
-PROJECT_APPS = ("portal", "incidents", "compliance", "postmortems", "integrations")
+PROJECT_APPS = ("portal", "incidents", "compliance", "postmortems", "integrations", "evidence")
 
 
 def restore_reference_data() -> None:

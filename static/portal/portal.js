@@ -19,3 +19,32 @@
   document.addEventListener("DOMContentLoaded", function () { tick(); setInterval(tick, 30000); });
   document.addEventListener("htmx:afterSwap", tick);
 })();
+// The menu button shows and hides the main menu on narrow screens; without JavaScript the menu stays open.
+(function () {
+  document.documentElement.classList.add("js");
+  document.addEventListener("DOMContentLoaded", function () {
+    const toggle = document.querySelector(".menu-toggle");
+    const menu = toggle && document.getElementById(toggle.getAttribute("aria-controls"));
+    if (!menu) { return; }
+    toggle.addEventListener("click", function () {
+      const open = toggle.getAttribute("aria-expanded") !== "true";
+      toggle.setAttribute("aria-expanded", String(open));
+      menu.classList.toggle("open", open);
+    });
+  });
+})();
+// A table that scrolls sideways inside its card can be reached and scrolled with the keyboard.
+(function () {
+  function mark() {
+    document.querySelectorAll("table.list, .table-scroll").forEach(function (el) {
+      if (el.scrollWidth > el.clientWidth + 1) {
+        if (!el.hasAttribute("tabindex")) { el.setAttribute("tabindex", "0"); el.dataset.scrollFocus = "1"; }
+      } else if (el.dataset.scrollFocus) {
+        el.removeAttribute("tabindex"); delete el.dataset.scrollFocus;
+      }
+    });
+  }
+  document.addEventListener("DOMContentLoaded", mark);
+  document.addEventListener("htmx:afterSwap", mark);
+  window.addEventListener("resize", mark);
+})();
