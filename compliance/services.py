@@ -42,6 +42,7 @@ from incidents.models import Incident
 from incidents.services import timeline_record
 from portal.audit import audit_record, model_changes
 from portal.errors import ConflictError, PreconditionFailed, TransitionNotAllowed
+from portal.storage import files_follow_transaction
 
 ASSESSMENT_FIELDS = (
     "entity",
@@ -551,6 +552,7 @@ class SubmissionInput:
     submitted_at: datetime | None = None
 
 
+@files_follow_transaction()  # a submission that rolls back leaves no PDF behind
 @transaction.atomic
 def report_transition(
     *,
