@@ -28,6 +28,7 @@ from incidents.choices import TimelineKind
 from incidents.services import timeline_record
 from portal.audit import audit_record
 from portal.errors import ConflictError, PreconditionFailed, TransitionNotAllowed
+from portal.storage import files_follow_transaction
 
 
 def _step_time(at: datetime | None, *, earliest: datetime | None) -> datetime:
@@ -190,6 +191,7 @@ class SubmissionInput:
     submitted_at: datetime | None = None
 
 
+@files_follow_transaction()  # a submission that rolls back leaves no PDF behind
 @transaction.atomic
 def report_transition(
     *,
