@@ -269,7 +269,6 @@ class PostmortemDetailView(RoleRequiredMixin, TemplateView):
             can_revise=rules.can_revise_postmortem(user, postmortem),
             changes_requested=status == PostmortemStatus.DRAFT
             and postmortem.changes_requested_at is not None,
-            changes_requested_html=render_markdown(postmortem.changes_requested_comment),
             revisions=list(revisions_for(postmortem)),
             conflict=kwargs.get("conflict"),
             assessments=TimelineAssessment,
