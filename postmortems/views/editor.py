@@ -271,6 +271,7 @@ class PostmortemDetailView(RoleRequiredMixin, TemplateView):
             and postmortem.changes_requested_at is not None,
             revisions=list(revisions_for(postmortem)),
             conflict=kwargs.get("conflict"),
+            factor_errors=kwargs.get("factor_errors") or [],
             assessments=TimelineAssessment,
             statuses=PostmortemStatus,
             item_statuses=ActionItemStatus,
@@ -313,13 +314,13 @@ class PostmortemDetailView(RoleRequiredMixin, TemplateView):
             )
         except ValidationError as error:
             problems = error.message_dict if hasattr(error, "error_dict") else {"": error.messages}
+            factor_errors = problems.pop("contributing_factors", [])
             for field, texts in problems.items():
-                if field == "contributing_factors":
-                    form.add_error(None, [f"Contributing factors: {text}" for text in texts])
-                else:
-                    form.add_error(field if field in form.fields else None, texts)
+                form.add_error(field if field in form.fields else None, texts)
             messages.error(request, not_saved)
-            return self.render_to_response(self.get_context_data(pk=pk, form=form, formset=formset))
+            return self.render_to_response(
+                self.get_context_data(pk=pk, form=form, formset=formset, factor_errors=factor_errors)
+            )
         except DomainError as error:
             messages.error(request, error_text(error))
             return HttpResponseRedirect(reverse("postmortems:detail", args=[pk]))
