@@ -23,8 +23,8 @@ class PortalAutoSchema(AutoSchema):
     """Publishes a ServiceWriteMixin viewset's input serializer as its create/update request body."""
 
     def get_request_serializer(self) -> Any:
-        write_serializer = getattr(self.view, "write_serializer_class", None)
+        write_serializer = getattr(self.view, "get_write_serializer_class", None)
         action = getattr(self.view, "action", None)
         if write_serializer is not None and action in {"create", "update", "partial_update"}:
-            return write_serializer
+            return write_serializer()
         return super().get_request_serializer()
