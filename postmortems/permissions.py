@@ -122,7 +122,11 @@ def review_refusal(user: Viewer, postmortem: Postmortem) -> str | None:
         return REFUSALS["submitter_reviews"]
     if user.has_perm("postmortems.publish_postmortem"):
         return None
-    if can_write_postmortems(user) and postmortem.reviewers.filter(pk=user.pk).exists():
+    if (
+        user.pk is not None
+        and can_write_postmortems(user)
+        and postmortem.reviewers.filter(pk=user.pk).exists()
+    ):
         return None
     return REFUSALS["not_a_reviewer"]
 

@@ -69,7 +69,7 @@ class ActionItemBoardView(RoleRequiredMixin, TemplateView):
 
     def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
         context = super().get_context_data(**kwargs)
-        user = self.request.user
+        user = acting_user(self.request)
         owners = list(item_owners())
         form = ActionItemFilterForm(self.request.GET or None, owners=owners)
         items = action_item_list(user)
@@ -94,7 +94,7 @@ class ActionItemBoardView(RoleRequiredMixin, TemplateView):
         for status in BOARD_COLUMNS:
             column = items.filter(status=status)
             if status in ACTION_ITEM_OPEN_STATUSES:
-                column = column.order_by(F("due_date").asc(nulls_last=True), "priority_rank", "id")
+                column = column.order_by(F("due_date").asc(nulls_last=True), F("priority_rank"), "id")
             else:
                 column = column.order_by(F("closed_at").desc(nulls_last=True), "-id")
             columns.append(
@@ -187,7 +187,11 @@ class ActionItemDetailView(RoleRequiredMixin, TemplateView):
             extra["reason"] = form.cleaned_data["reason"]
         try:
             services.action_item_transition(
-                item=item, action=action, actor=request.user, expected_version=_version(request), **extra
+                item=item,
+                action=action,
+                actor=acting_user(request),
+                expected_version=_version(request),
+                **extra,
             )
         except ValidationError as error:
             apply_errors(form, error)
@@ -209,7 +213,10 @@ class ActionItemDetailView(RoleRequiredMixin, TemplateView):
         if form.is_valid():
             try:
                 services.action_item_update(
-                    item=item, actor=request.user, data=form.cleaned_data, expected_version=_version(request)
+                    item=item,
+                    actor=acting_user(request),
+                    data=form.cleaned_data,
+                    expected_version=_version(request),
                 )
             except ValidationError as error:
                 apply_errors(form, error)

@@ -426,14 +426,14 @@ class TimelineEntryView(RoleRequiredMixin, View):
         try:
             try:
                 services.timeline_entry_update(
-                    entry=entry, actor=request.user, data=data, expected_version=read_version
+                    entry=entry, actor=acting_user(request), data=data, expected_version=read_version
                 )
                 # Nobody else wrote in between: the open editor may keep saving on top of this.
                 new_version = Postmortem.objects.values_list("version", flat=True).get(pk=pk)
             except PreconditionFailed:
                 # Someone else saved meanwhile: apply the mark anyway (it conflicts with nothing), and
                 # leave the editor's version alone so its next save shows what they changed.
-                services.timeline_entry_update(entry=entry, actor=request.user, data=data)
+                services.timeline_entry_update(entry=entry, actor=acting_user(request), data=data)
         except (DomainError, ValidationError) as problem:
             error = error_text(problem)
         if not request.htmx:  # type: ignore[attr-defined]
@@ -468,7 +468,7 @@ class ActionItemCreateView(RoleRequiredMixin, View):
         if form.is_valid():
             try:
                 created = services.action_item_create(
-                    actor=request.user, postmortem=postmortem, **form.cleaned_data
+                    actor=acting_user(request), postmortem=postmortem, **form.cleaned_data
                 )
             except ValidationError as error:
                 apply_errors(form, error)
