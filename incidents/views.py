@@ -118,6 +118,9 @@ class IncidentEditView(RoleRequiredMixin, FormView):
     def get_form(self, form_class: Any = None) -> IncidentForm:
         form = super().get_form(form_class)
         del form.fields["team"]  # teams are pulled in from the incident page, not by editing
+        form.fields[
+            "detected_at"
+        ].help_text = "Leave empty to use the awareness time below, or to keep it as it is."
         return form
 
     def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
