@@ -13,7 +13,7 @@ from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest
 from rest_framework.request import Request
 
-__all__ = ["User", "Viewer", "acting_user"]
+__all__ = ["User", "Viewer", "acting_user", "display_name"]
 
 Viewer = User | AnonymousUser
 
@@ -24,3 +24,14 @@ def acting_user(request: HttpRequest | Request) -> User:
     if not isinstance(user, User) or not user.is_authenticated:
         raise PermissionDenied("Sign in first.")
     return user
+
+
+def display_name(user: object, default: str = "") -> str:
+    """How a person is named on pages and in timeline texts: the full name, else the username.
+
+    The username itself belongs only where it identifies an account (profile, admin, API).
+    """
+    if user is None or not getattr(user, "pk", None):
+        return default
+    full_name = (getattr(user, "get_full_name", lambda: "")() or "").strip()
+    return full_name or str(getattr(user, "username", "") or default)
