@@ -7,6 +7,6 @@ class ComplianceConfig(AppConfig):
     demo_seeder = "compliance.demo.seed_compliance"
 
     def ready(self) -> None:
-        from compliance import guards, panels, subscriptions  # noqa: F401  (frozen reports; page panels)
+        from compliance import guards, panels, reminders, subscriptions  # noqa: F401  (frozen reports; page panels)
 
         subscriptions.subscribe()

@@ -6,8 +6,60 @@ from django import forms
 
 from compliance.choices import DataSubjectExemption, DecisionKind, DoraCriterion, ObligationStatus, RiskLevel
 from compliance.models import LegalEntity
+from compliance.regimes import CATALOGUE, DESIGNATION_CATALOGUE
 
 DATETIME_WIDGET = forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M")
+
+
+def designation_choices() -> list[tuple[str, list[tuple[str, str]]]]:
+    """The designation catalogue as checklist choices, grouped by regime, each with its one-line
+    description: `code - label: description`."""
+    names = {entry.code: entry.name for entry in CATALOGUE}
+    groups: dict[str, list[tuple[str, str]]] = {}
+    for info in DESIGNATION_CATALOGUE:
+        groups.setdefault(names.get(info.regime, info.regime), []).append(
+            (info.code, f"{info.code} - {info.label}: {info.description}")
+        )
+    return list(groups.items())
+
+
+class DesignationsField(forms.MultipleChoiceField):
+    """An entity's designations as a checklist of the known codes; an unknown code is refused by name."""
+
+    widget = forms.CheckboxSelectMultiple
+    default_error_messages = {"invalid_choice": 'Unknown designation "%(value)s".'}
+
+    def __init__(self, **kwargs: Any) -> None:
+        kwargs.setdefault("choices", designation_choices)
+        kwargs.setdefault("required", False)
+        kwargs.setdefault(
+            "help_text", "Each designation brings the entity into a regime or changes how a regime counts."
+        )
+        super().__init__(**kwargs)
+
+    def clean(self, value: Any) -> list[str]:
+        chosen = set(super().clean(value))
+        return [info.code for info in DESIGNATION_CATALOGUE if info.code in chosen]
+
+
+class LegalEntityForm(forms.ModelForm):
+    """Admin (and any other) form of a legal entity: designations as a checklist, never raw JSON."""
+
+    designations = DesignationsField()
+
+    class Meta:
+        model = LegalEntity
+        fields = [
+            "name",
+            "lei",
+            "country",
+            "subdivision",
+            "timezone",
+            "designations",
+            "custom_regimes",
+            "dpo_contact",
+            "is_active",
+        ]
 
 
 class AssessmentForm(forms.Form):

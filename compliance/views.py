@@ -17,6 +17,7 @@ from django.views.decorators.http import require_POST
 from django.views.generic import TemplateView
 
 from compliance import services
+from compliance.applicability import applicability_for
 from compliance.calendar import feed_token_rotate
 from compliance.choices import DecisionKind, ObligationStatus, ReportAction, ReportStatus
 from compliance.facts import current_decisions
@@ -170,6 +171,7 @@ class AssessmentView(RoleRequiredMixin, TemplateView):
             if assessment
             else [],
             obligations=obligations_visible_to(self.request.user).filter(incident=incident),
+            applicability=applicability_for(assessment) if assessment is not None else [],
             can_edit=self.request.user.has_perms(
                 ["compliance.add_assessment", "compliance.change_assessment"]
             ),

@@ -8,3 +8,4 @@ class IncidentsConfig(AppConfig):
 
     def ready(self) -> None:
         from incidents import panels  # noqa: F401  (dashboard panels)
+        from incidents.services import communications, escalations  # noqa: F401  (outbox handlers)

@@ -1,5 +1,6 @@
 """How drf-spectacular describes the portal: its token authentication, service-backed writes and areas."""
 
+import re
 from typing import Any
 
 from drf_spectacular.extensions import OpenApiAuthenticationExtension
@@ -35,3 +36,25 @@ class PortalAutoSchema(AutoSchema):
         if write_serializer is not None and action in {"create", "update", "partial_update"}:
             return write_serializer
         return super().get_request_serializer()
+
+
+def _drop_invalid_defaults(node: Any) -> None:
+    """A ``default`` must validate against its own schema: ``""`` is no email address or URI
+    (an optional, blankable field says so with its ``oneOf`` empty-string branch instead)."""
+    if isinstance(node, dict):
+        if node.get("default") == "" and (
+            node.get("format") in {"email", "uri", "uuid", "date", "date-time", "ipv4", "ipv6"}
+            or int(node.get("minLength", 0)) > 0
+            or ("pattern" in node and re.search(node["pattern"], "") is None)
+        ):
+            del node["default"]
+        for value in node.values():
+            _drop_invalid_defaults(value)
+    elif isinstance(node, list):
+        for value in node:
+            _drop_invalid_defaults(value)
+
+
+def postprocess_schema(result: dict[str, Any], generator: Any, request: Any, public: Any) -> dict[str, Any]:
+    _drop_invalid_defaults(result)
+    return result

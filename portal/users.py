@@ -26,12 +26,14 @@ def acting_user(request: HttpRequest | Request) -> User:
     return user
 
 
-def display_name(user: object, default: str = "") -> str:
-    """How a person is named on pages and in timeline texts: the full name, else the username.
+def display_name(user: User | None, default: str = "") -> str:
+    """How a person is named in what people read: the full name, else the username.
 
-    The username itself belongs only where it identifies an account (profile, admin, API).
+    Texts that are kept (timeline lines, messages) are written with it at the
+    time of the event, so that history reads right after a rename too. The
+    username alone stays where it identifies an account (profile, admin, API).
+    ``default`` names nobody (a vacant role, the system).
     """
-    if user is None or not getattr(user, "pk", None):
+    if user is None:
         return default
-    full_name = (getattr(user, "get_full_name", lambda: "")() or "").strip()
-    return full_name or str(getattr(user, "username", "") or default)
+    return user.get_full_name().strip() or user.get_username() or default

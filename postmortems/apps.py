@@ -8,3 +8,4 @@ class PostmortemsConfig(AppConfig):
 
     def ready(self) -> None:
         from postmortems import panels  # noqa: F401  (incident page and dashboard panels)
+        from postmortems.services import reminders  # noqa: F401  (outbox handler)

@@ -152,6 +152,18 @@ class PostmortemCreateForm(forms.Form):
 # --- the editor ---------------------------------------------------------------------------------------
 
 
+class RequestChangesForm(forms.Form):
+    """A reviewer sends the post-mortem back to its author with what to change."""
+
+    comment = forms.CharField(
+        max_length=5000,
+        label="What needs to change",
+        help_text="The author sees this on the post-mortem and on the incidents' timelines. Markdown works.",
+        widget=forms.Textarea(attrs={"rows": 4}),
+        error_messages={"required": "Say what needs to change, so that the author knows what to do."},
+    )
+
+
 def section_field_name(key: str) -> str:
     return f"section_{key}"
 

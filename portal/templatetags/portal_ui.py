@@ -16,7 +16,7 @@ from django import template
 from django.utils.safestring import SafeString, mark_safe
 
 from portal.markdown import render_markdown
-from portal.users import display_name
+from portal.users import User, display_name
 
 register = template.Library()
 
@@ -67,4 +67,4 @@ def markdown_filter(text: str | None) -> SafeString:
 @register.filter
 def person(user: object, default: str = "") -> str:
     """A person by full name, else username; ``default`` for nobody (``{{ x.owner|person:"-" }}``)."""
-    return display_name(user, default)
+    return display_name(user if isinstance(user, User) else None, default)

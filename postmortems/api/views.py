@@ -17,6 +17,7 @@ from portal.api.csv import CsvColumn, CsvExportMixin
 from portal.audit import audit_record
 from portal.filters import StrictOrderingFilter
 from portal.pdf import PdfRenderError
+from portal.users import acting_user
 from postmortems import permissions as rules
 from postmortems import services
 from postmortems.api.serializers import (
@@ -31,6 +32,7 @@ from postmortems.api.serializers import (
     PostmortemTemplateSerializer,
     PostmortemUpdateSerializer,
     QualityFindingSerializer,
+    RequestChangesInputSerializer,
     RevisionSerializer,
     TimelineEntryCreateSerializer,
     TimelineEntrySerializer,
@@ -215,6 +217,30 @@ class PostmortemViewSet(viewsets.ModelViewSet):
     submit_for_review = _transition_action(PostmortemAction.SUBMIT_FOR_REVIEW)
     publish = _transition_action(PostmortemAction.PUBLISH)
     revise = _transition_action(PostmortemAction.REVISE)
+
+    @extend_schema(
+        request=RequestChangesInputSerializer,
+        responses={
+            200: PostmortemSerializer,
+            400: OpenApiResponse(description="No comment: say what needs to change."),
+            403: OpenApiResponse(description="Only those who may publish it may send it back."),
+            409: OpenApiResponse(description="Not in review."),
+            412: OpenApiResponse(description="If-Match names an older version."),
+        },
+    )
+    @action(detail=True, methods=["post"], filter_backends=[])
+    def request_changes(self, request: Request, pk: str | None = None) -> Response:
+        """Send it back to its author as a draft with a comment (in review only; the four-eyes rule)."""
+        postmortem = self.get_object()
+        data = RequestChangesInputSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        services.postmortem_request_changes(
+            postmortem=postmortem,
+            actor=acting_user(request),
+            comment=data.validated_data["comment"],
+            expected_version=expected_version(request, required=False),
+        )
+        return self._respond(postmortem.pk)
 
     def _export_audit(self, postmortem: Postmortem, export: str) -> None:
         audit_record(

@@ -90,6 +90,9 @@ class PostmortemListView(RoleRequiredMixin, TemplateView):
 
 # --- starting one -------------------------------------------------------------------------------------
 
+#: How many of the incidents that do not qualify yet the start form names.
+UNRESOLVED_SHOWN = 5
+
 
 class PostmortemCreateView(RoleRequiredMixin, TemplateView):
     template_name = "postmortems/new.html"
@@ -132,7 +135,21 @@ class PostmortemCreateView(RoleRequiredMixin, TemplateView):
                     context["not_resolved"] = incident
             form = self._form(initial=initial)
         context["form"] = form
+        context.update(self._not_offered(form))
         return context
+
+    def _not_offered(self, form: PostmortemCreateForm) -> dict[str, Any]:
+        """Which visible incidents the list leaves out, and why: only resolved or closed ones qualify."""
+        unresolved = incidents_visible_to(self.request.user).exclude(
+            status__in=sorted(services.RESOLVED_STATUSES)
+        )
+        count = unresolved.count()
+        return {
+            "unresolved_count": count,
+            "unresolved": list(unresolved.order_by("-detected_at", "-id")[:UNRESOLVED_SHOWN]),
+            "unresolved_more": max(count - UNRESOLVED_SHOWN, 0),
+            "qualifying_count": form.fields["incidents"].queryset.count(),
+        }
 
     def post(self, request: HttpRequest) -> HttpResponse:
         form = self._form(request.POST)

@@ -165,6 +165,15 @@ class ImpactSerializer(serializers.Serializer):
     services = serializers.ListField(child=serializers.CharField())
     customers_affected = serializers.IntegerField(allow_null=True)
     records_affected = serializers.IntegerField(allow_null=True)
+    customers_affected_source = serializers.ChoiceField(
+        choices=["postmortem", "assessment"],
+        allow_null=True,
+        help_text="The post-mortem's own figure, or the compliance assessment's data subjects.",
+    )
+    records_affected_source = serializers.ChoiceField(choices=["postmortem", "assessment"], allow_null=True)
+    assessed_incidents = serializers.ListField(
+        child=serializers.CharField(), help_text="Covered incidents that have a compliance assessment."
+    )
 
 
 class PostmortemSerializer(StrictModelSerializer):
@@ -187,6 +196,7 @@ class PostmortemSerializer(StrictModelSerializer):
     created_by = UserSummarySerializer(read_only=True)
     submitted_by = UserSummarySerializer(read_only=True, allow_null=True)
     published_by = UserSummarySerializer(read_only=True, allow_null=True)
+    changes_requested_by = UserSummarySerializer(read_only=True, allow_null=True)
 
     class Meta:
         model = Postmortem
@@ -221,6 +231,9 @@ class PostmortemSerializer(StrictModelSerializer):
             "published_at",
             "published_by",
             "first_published_at",
+            "changes_requested_at",
+            "changes_requested_by",
+            "changes_requested_comment",
             "version",
         ]
         read_only_fields = fields
@@ -317,6 +330,12 @@ class PostmortemUpdateSerializer(serializers.Serializer):
 
 class TransitionInputSerializer(serializers.Serializer):
     note = serializers.CharField(required=False, allow_blank=True, max_length=5000, default="")
+
+
+class RequestChangesInputSerializer(serializers.Serializer):
+    comment = serializers.CharField(
+        max_length=5000, help_text="What the author should change (Markdown); the author sees it."
+    )
 
 
 class TimelineEntryCreateSerializer(serializers.Serializer):
