@@ -13,10 +13,11 @@ from __future__ import annotations
 import re
 
 from django import template
+from django.contrib.auth.base_user import AbstractBaseUser
 from django.utils.safestring import SafeString, mark_safe
 
 from portal.markdown import render_markdown
-from portal.users import User, display_name
+from portal.users import display_name
 
 register = template.Library()
 
@@ -67,4 +68,4 @@ def markdown_filter(text: str | None) -> SafeString:
 @register.filter
 def person(user: object, default: str = "") -> str:
     """A person by full name, else username; ``default`` for nobody (``{{ x.owner|person:"-" }}``)."""
-    return display_name(user if isinstance(user, User) else None, default)
+    return display_name(user if isinstance(user, AbstractBaseUser) else None, default)

@@ -9,7 +9,7 @@ import pytest
 from django.utils import timezone
 
 from incidents import services as incident_services
-from incidents.models import Category, Incident, Service, Severity
+from incidents.models import Category, Incident, IncidentRole, Service, Severity
 from portal.templatetags.portal_ui import contrast_ratio, ink, relative_luminance
 
 
@@ -120,3 +120,23 @@ def test_badge_ink_always_reaches_aa_contrast(colour):
 def test_white_on_orange_is_replaced_by_dark_ink():
     assert ink("#e8710a") == "#111111"
     assert ink("#b71c1c") == "#ffffff"
+
+
+def test_timeline_and_messages_name_people_and_read_as_sentences(client_for, responder, teammate):
+    incident = incident_services.incident_create(
+        actor=responder,
+        title="Queue backlog",
+        severity=Severity.objects.get(name="SEV3"),
+        category=Category.objects.get(slug="system-outage"),
+    )
+    client = client_for(responder)
+    role = IncidentRole.objects.get(slug="incident-commander")
+    client.post(f"/incidents/{incident.pk}/roles/", {"role": role.pk, "user": teammate.pk})
+    client.post(f"/incidents/{incident.pk}/transition/acknowledge/")
+    response = client.post(f"/incidents/{incident.pk}/transition/contain/", follow=True)
+    body = response.content.decode()
+    assert f"{incident.reference} contained." in body
+    assert "containd" not in body
+    texts = list(incident.timeline.values_list("text", flat=True))
+    assert f"{teammate.get_full_name()} is now Incident Commander." in texts
+    assert not any(teammate.username in text for text in texts)
