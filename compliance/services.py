@@ -27,6 +27,7 @@ from compliance.choices import (
     ReportStatus,
 )
 from compliance.facts import current_decisions, facts_for
+from compliance.messages import REPORT_TIMELINE
 from compliance.models import (
     Assessment,
     AssessmentDecision,
@@ -42,6 +43,7 @@ from incidents.models import Incident
 from incidents.services import timeline_record
 from portal.audit import audit_record, model_changes
 from portal.errors import ConflictError, PreconditionFailed, TransitionNotAllowed
+from portal.users import display_name
 
 ASSESSMENT_FIELDS = (
     "entity",
@@ -644,14 +646,14 @@ def report_transition(
     report.status = target
     report.updated_at = now
     report.save(update_fields=update_fields)
-    label = ReportAction(action).label
-    text = f"Report for {report.obligation.code}: {label.lower()}."
-    if action == ReportAction.SUBMIT:
-        text = (
-            f"Report for {report.obligation.code} submitted to {report.obligation.recipient} "
-            f"(reference {report.submission_reference}; PDF SHA-256 {report.pdf_sha256[:16]}…)."
-        )
-    elif comment.strip():
+    text = REPORT_TIMELINE[action].format(
+        code=report.obligation.code,
+        actor=display_name(actor),
+        recipient=report.obligation.recipient,
+        reference=report.submission_reference,
+        sha=report.pdf_sha256[:16],
+    )
+    if action != ReportAction.SUBMIT and comment.strip():
         text += f" {comment.strip()}"
     timeline_record(
         report.incident,
