@@ -299,11 +299,12 @@ class EvidenceDownloadView(RoleRequiredMixin, View):
         response = FileResponse(
             evidence.file.open("rb"),
             as_attachment=True,
-            filename=evidence.original_name,
+            filename=evidence.download_name(),
             content_type="application/octet-stream",
         )
         response["X-Content-Type-Options"] = "nosniff"
         response["Content-Security-Policy"] = "default-src 'none'; sandbox"
+        response["Cache-Control"] = "private, no-store"
         return response
 
 

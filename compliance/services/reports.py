@@ -1,5 +1,5 @@
-"""Every write that matters on compliance records: one transaction each, with
-its timeline entry and audit event, and statuses changed only here."""
+"""Regulator reports: drafted from the incident, reviewed by a second person,
+approved, submitted (frozen as a PDF) and amended."""
 
 from __future__ import annotations
 
@@ -7,9 +7,8 @@ import hashlib
 import json
 from collections.abc import Mapping
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import datetime
 from typing import Any
-from zoneinfo import ZoneInfo
 
 from django.contrib.auth.models import AbstractBaseUser
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -19,378 +18,19 @@ from django.db.models import F
 from django.utils import timezone
 
 from compliance import events
-from compliance.choices import (
-    REPORT_TRANSITIONS,
-    DecisionKind,
-    ObligationStatus,
-    ReportAction,
-    ReportStatus,
-)
-from compliance.facts import current_decisions, facts_for
+from compliance.choices import REPORT_TRANSITIONS, ObligationStatus, ReportAction, ReportStatus
+from compliance.facts import current_decisions
 from compliance.messages import REPORT_TIMELINE
-from compliance.models import (
-    Assessment,
-    AssessmentDecision,
-    Obligation,
-    ObligationDueChange,
-    RegulatorReport,
-)
-from compliance.regimes import assess_json
-from compliance.report_fields import prefill, report_missing_fields, report_required_fields  # noqa: F401
-from compliance.selectors import custom_regime_specs
-from incidents.choices import IncidentStatus, TimelineKind
-from incidents.models import Incident
+from compliance.models import Assessment, Obligation, RegulatorReport
+from compliance.report_fields import prefill, report_missing_fields
+from compliance.services.common import CLOCK_SKEW as _CLOCK_SKEW
+from compliance.services.obligations import obligations_refresh
+from incidents.choices import TimelineKind
 from incidents.services import timeline_record
-from portal.audit import audit_record, model_changes
+from portal.audit import audit_record
 from portal.errors import ConflictError, PreconditionFailed, TransitionNotAllowed
+from portal.storage import files_follow_transaction
 from portal.users import display_name
-
-ASSESSMENT_FIELDS = (
-    "entity",
-    "personal_data_involved",
-    "risk",
-    "risk_rationale",
-    "data_subjects",
-    "records",
-    "data_categories",
-    "subjects_by_jurisdiction",
-    "phi_involved",
-    "phi_secured",
-    "hipaa_four_factor",
-    "data_subject_exemption",
-    "dora_criteria",
-)
-_CLOCK_SKEW = timedelta(minutes=5)
-
-
-def _local(value: datetime | None, zone: str) -> str:
-    if value is None:
-        return "no fixed time (without undue delay)"
-    return value.astimezone(ZoneInfo(zone)).strftime("%Y-%m-%d %H:%M %Z")
-
-
-# --- assessments ------------------------------------------------------------
-
-
-@transaction.atomic
-def assessment_save(
-    *,
-    incident: Incident,
-    actor: AbstractBaseUser,
-    data: Mapping[str, Any],
-    expected_version: int | None = None,
-) -> Assessment:
-    """Create or change the assessment of an incident, then recompute its obligations."""
-    incident = Incident.objects.select_for_update().get(pk=incident.pk)
-    assessment = Assessment.objects.select_for_update().filter(incident=incident).first()
-    created = assessment is None
-    if assessment is None:
-        if "entity" not in data:
-            raise ValidationError({"entity": "Name the legal entity the incident concerns."})
-        assessment = Assessment(incident=incident, entity=data["entity"])
-    elif expected_version is not None and expected_version != assessment.version:
-        raise PreconditionFailed(
-            f"The assessment is at version {assessment.version}, not {expected_version}."
-        )
-    before = {field: getattr(assessment, field) for field in ASSESSMENT_FIELDS}
-    for field, value in data.items():
-        if field not in ASSESSMENT_FIELDS:
-            raise ValidationError({field: "This field cannot be changed here."})
-        setattr(assessment, field, value)
-    assessment.full_clean(exclude=["incident"])
-    after = {field: getattr(assessment, field) for field in ASSESSMENT_FIELDS}
-    changes = model_changes(
-        {k: getattr(v, "pk", v) for k, v in before.items()},
-        {k: getattr(v, "pk", v) for k, v in after.items()},
-    )
-    if not created and not changes:
-        return assessment
-    assessment.updated_by = actor
-    if not created:
-        assessment.version += 1
-    assessment.save()
-    described = ", ".join(sorted(changes)) if not created else "created"
-    timeline_record(
-        incident,
-        kind=TimelineKind.COMPLIANCE,
-        text=f"Compliance assessment {'created' if created else 'updated'}"
-        + ("" if created else f": {described}")
-        + ".",
-        actor=actor,
-        data={"assessment": assessment.pk, "fields": sorted(changes)},
-    )
-    audit_record(
-        action="assessment.created" if created else "assessment.updated",
-        actor=actor,
-        obj=assessment,
-        changes=changes,
-    )
-    obligations_refresh(
-        incident=incident, actor=actor, reason="assessment " + ("created" if created else "changed")
-    )
-    return assessment
-
-
-@transaction.atomic
-def decision_record(
-    *,
-    assessment: Assessment,
-    kind: str,
-    value: bool,
-    rationale: str,
-    actor: AbstractBaseUser,
-    decided_at: datetime | None = None,
-) -> AssessmentDecision:
-    """Record a clock-starting decision (e.g. DORA 'major') with its time and reason."""
-    if kind not in DecisionKind.values:
-        raise ValidationError({"kind": f"Unknown decision {kind!r}."})
-    if not rationale.strip():
-        raise ValidationError({"rationale": "Say why: an auditor will ask."})
-    now = timezone.now()
-    decided_at = decided_at or now
-    if decided_at > now + _CLOCK_SKEW:
-        raise ValidationError({"decided_at": "This time is in the future."})
-    assessment = Assessment.objects.select_for_update().select_related("incident").get(pk=assessment.pk)
-    incident = assessment.incident
-    if decided_at < incident.detected_at:
-        raise ValidationError({"decided_at": "A decision cannot come before the incident was detected."})
-    previous = current_decisions(assessment).get(kind)
-    decision = AssessmentDecision.objects.create(
-        assessment=assessment,
-        kind=kind,
-        value=value,
-        decided_at=decided_at,
-        decided_by=actor,
-        rationale=rationale.strip(),
-    )
-    Assessment.objects.filter(pk=assessment.pk).update(
-        version=F("version") + 1, updated_by=actor, updated_at=now
-    )
-    label = DecisionKind(kind).label
-    verb = "Decided" if previous is None else "Revised decision"
-    timeline_record(
-        incident,
-        kind=TimelineKind.COMPLIANCE,
-        text=f"{verb}: {label} - {'yes' if value else 'no'} (as of {_local(decided_at, assessment.entity.timezone)}). "
-        f"{rationale.strip()}",
-        actor=actor,
-        data={"decision": decision.pk, "kind": kind, "value": value},
-        occurred_at=decided_at,
-    )
-    audit_record(
-        action="assessment.decision",
-        actor=actor,
-        obj=assessment,
-        changes={
-            "kind": kind,
-            "value": value,
-            "decided_at": decided_at,
-            "rationale": rationale.strip(),
-            "previous": None if previous is None else previous.value,
-        },
-    )
-    obligations_refresh(incident=incident, actor=actor, reason=f"decision recorded: {label}")
-    return decision
-
-
-# --- obligations ------------------------------------------------------------
-
-_ENGINE_FIELDS = ("regime", "recipient", "rule", "basis", "urgent", "provisional")
-
-
-def _parse(value: str | None) -> datetime | None:
-    return datetime.fromisoformat(value) if value else None
-
-
-def _withdraw(obligation: Obligation, reason: str, actor: AbstractBaseUser | None) -> None:
-    obligation.status = ObligationStatus.WITHDRAWN
-    obligation.status_reason = reason
-    obligation.decided_by = None
-    obligation.decided_at = timezone.now()
-    obligation.save(update_fields=["status", "status_reason", "decided_by", "decided_at", "updated_at"])
-    timeline_record(
-        obligation.incident,
-        kind=TimelineKind.OBLIGATION,
-        text=f"Obligation {obligation.code} withdrawn: {reason}",
-        actor=actor,
-        data={"obligation": obligation.pk, "code": obligation.code},
-    )
-    audit_record(action="obligation.withdrawn", actor=actor, obj=obligation, changes={"reason": reason})
-
-
-@transaction.atomic
-def obligations_refresh(
-    *, incident: Incident, actor: AbstractBaseUser | None, reason: str
-) -> list[Obligation]:
-    """Run the engine on the incident's facts and bring its obligations in line.
-
-    New obligations are created; moved due times are recorded with the old
-    and new time and the reason; obligations that no longer apply are
-    withdrawn, never deleted. Fulfilled and not-required ones are left as decided.
-    """
-    incident = Incident.objects.get(pk=incident.pk)
-    assessment = (
-        Assessment.objects.select_related("entity", "incident")
-        .prefetch_related("decisions", "entity__custom_regimes")
-        .filter(incident=incident)
-        .first()
-    )
-    existing = {
-        obligation.code: obligation
-        for obligation in Obligation.objects.select_for_update().filter(incident=incident)
-    }
-    if assessment is None:
-        return list(existing.values())
-    if incident.is_exercise:
-        why, computed = "exercises never start regulatory clocks", []
-    elif incident.status == IncidentStatus.DECLINED:
-        why, computed = "the incident was declined (not an incident)", []
-    else:
-        result = assess_json(facts_for(assessment), custom_regimes=custom_regime_specs(), explain=True)
-        computed = result["obligations"]
-        reasons = {line["regime"]: "; ".join(line["reasons"]) for line in result["explanation"]}
-        why = ""
-    entity = assessment.entity
-    seen: set[str] = set()
-    for item in computed:
-        code = item["code"]
-        seen.add(code)
-        due_at = _parse(item["due_at"])
-        values = {field: item[field] for field in _ENGINE_FIELDS}
-        values.update(
-            clock_start=_parse(item["clock_start"]),
-            required_fields=list(item["required_fields"]),
-            entity=entity,
-            deadline_timezone=entity.timezone,
-        )
-        obligation = existing.get(code)
-        if obligation is None:
-            obligation = Obligation.objects.create(incident=incident, code=code, due_at=due_at, **values)
-            timeline_record(
-                incident,
-                kind=TimelineKind.OBLIGATION,
-                text=(
-                    f"Obligation {code}: notify {obligation.recipient} by {_local(due_at, entity.timezone)} "
-                    if due_at is not None
-                    else f"Obligation {code}: notify {obligation.recipient} without undue delay "
-                )
-                + f"({obligation.rule}; {obligation.basis}).",
-                actor=actor,
-                data={"obligation": obligation.pk, "code": code, "due_at": item["due_at"]},
-            )
-            audit_record(
-                action="obligation.created",
-                actor=actor,
-                obj=obligation,
-                changes={"due_at": due_at, "reason": reason},
-            )
-            continue
-        update_fields = [field for field, value in values.items() if getattr(obligation, field) != value]
-        for field in update_fields:
-            setattr(obligation, field, values[field])
-        if obligation.status == ObligationStatus.WITHDRAWN:
-            obligation.status = ObligationStatus.OPEN
-            obligation.status_reason = f"applies again: {reason}"
-            update_fields += ["status", "status_reason"]
-            timeline_record(
-                incident,
-                kind=TimelineKind.OBLIGATION,
-                text=f"Obligation {code} applies again ({reason}).",
-                actor=actor,
-                data={"obligation": obligation.pk, "code": code},
-            )
-        if obligation.due_at != due_at:
-            ObligationDueChange.objects.create(
-                obligation=obligation, old_due_at=obligation.due_at, new_due_at=due_at, reason=reason[:500]
-            )
-            timeline_record(
-                incident,
-                kind=TimelineKind.OBLIGATION,
-                text=f"Deadline of {code} moved from {_local(obligation.due_at, entity.timezone)} to "
-                f"{_local(due_at, entity.timezone)}: {reason}.",
-                actor=actor,
-                data={
-                    "obligation": obligation.pk,
-                    "code": code,
-                    "old": obligation.due_at and obligation.due_at.isoformat(),
-                    "new": item["due_at"],
-                },
-            )
-            audit_record(
-                action="obligation.due_moved",
-                actor=actor,
-                obj=obligation,
-                changes={"due_at": [obligation.due_at, due_at], "reason": reason},
-            )
-            obligation.due_at = due_at
-            update_fields.append("due_at")
-        if update_fields:
-            obligation.save(update_fields=[*dict.fromkeys(update_fields), "updated_at"])
-    for code, obligation in existing.items():
-        if code not in seen and obligation.status == ObligationStatus.OPEN:
-            regime_reason = why or reasons.get(obligation.regime, "") or "the regime no longer applies"
-            _withdraw(obligation, f"no longer applies ({reason}): {regime_reason}", actor)
-    return list(Obligation.objects.filter(incident=incident))
-
-
-def _obligation_decide(
-    *, obligation: Obligation, actor: AbstractBaseUser, rationale: str, source: str, target: str, verb: str
-) -> Obligation:
-    """Move an obligation between open and not_required; the rationale is mandatory."""
-    rationale = rationale.strip()
-    if not rationale:
-        raise ValidationError({"rationale": f"Say why the obligation is {verb}: an auditor will ask."})
-    obligation = Obligation.objects.select_for_update().select_related("incident").get(pk=obligation.pk)
-    if obligation.status != source:
-        raise TransitionNotAllowed(
-            f"{obligation.code} is {obligation.status}; only {source} obligations can be {verb}."
-        )
-    obligation.status = target
-    obligation.status_reason = rationale
-    obligation.decided_by = actor
-    obligation.decided_at = timezone.now()
-    obligation.save(update_fields=["status", "status_reason", "decided_by", "decided_at", "updated_at"])
-    timeline_record(
-        obligation.incident,
-        kind=TimelineKind.OBLIGATION,
-        text=f"Obligation {obligation.code} {verb}: {rationale}",
-        actor=actor,
-        data={"obligation": obligation.pk, "code": obligation.code},
-    )
-    action = "obligation.not_required" if target == ObligationStatus.NOT_REQUIRED else "obligation.reopened"
-    audit_record(action=action, actor=actor, obj=obligation, changes={"rationale": rationale})
-    return obligation
-
-
-@transaction.atomic
-def obligation_mark_not_required(
-    *, obligation: Obligation, actor: AbstractBaseUser, rationale: str
-) -> Obligation:
-    """A compliance officer decides no notification is needed, and says why."""
-    return _obligation_decide(
-        obligation=obligation,
-        actor=actor,
-        rationale=rationale,
-        source=ObligationStatus.OPEN,
-        target=ObligationStatus.NOT_REQUIRED,
-        verb="marked not required",
-    )
-
-
-@transaction.atomic
-def obligation_reopen(*, obligation: Obligation, actor: AbstractBaseUser, rationale: str) -> Obligation:
-    """Undo a not-required decision (new information, or a mistake)."""
-    return _obligation_decide(
-        obligation=obligation,
-        actor=actor,
-        rationale=rationale,
-        source=ObligationStatus.NOT_REQUIRED,
-        target=ObligationStatus.OPEN,
-        verb="reopened",
-    )
-
-
-# --- regulator reports --------------------------------------------------------
 
 
 def _step_time(at: datetime | None, *, earliest: datetime | None) -> datetime:
@@ -553,6 +193,7 @@ class SubmissionInput:
     submitted_at: datetime | None = None
 
 
+@files_follow_transaction()  # a submission that rolls back leaves no PDF behind
 @transaction.atomic
 def report_transition(
     *,
