@@ -16,7 +16,7 @@ class PortalConfig(AppConfig):
         from django.db.models.signals import post_migrate
 
         post_migrate.connect(_create_cache_table, sender=self)
-        from portal import menu, outbox, permissions, schema, signals  # noqa: F401  (login auditing, OpenAPI auth scheme)
+        from portal import checkpoints, menu, outbox, permissions, schema, signals  # noqa: F401  (outbox handlers, login auditing, OpenAPI auth scheme)
         from portal.identity import receivers  # noqa: F401  (session clock, lockout and MFA auditing)
 
         menu.register(

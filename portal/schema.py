@@ -1,10 +1,12 @@
-"""How drf-spectacular describes the portal: its token authentication and service-backed writes."""
+"""How drf-spectacular describes the portal: its token authentication, service-backed writes and areas."""
 
 import re
 from typing import Any
 
 from drf_spectacular.extensions import OpenApiAuthenticationExtension
 from drf_spectacular.openapi import AutoSchema
+
+from portal.api_areas import AREA_OF_APP, api_area
 
 
 class ApiTokenScheme(OpenApiAuthenticationExtension):
@@ -21,13 +23,18 @@ class ApiTokenScheme(OpenApiAuthenticationExtension):
 
 
 class PortalAutoSchema(AutoSchema):
-    """Publishes a ServiceWriteMixin viewset's input serializer as its create/update request body."""
+    """Groups operations by area and publishes a ServiceWriteMixin viewset's input serializer
+    as its create/update request body."""
+
+    def get_tags(self) -> list[str]:
+        area = api_area(self.path) or AREA_OF_APP.get(type(self.view).__module__.split(".", 1)[0])
+        return [area] if area else super().get_tags()
 
     def get_request_serializer(self) -> Any:
-        write_serializer = getattr(self.view, "write_serializer_class", None)
+        write_serializer = getattr(self.view, "get_write_serializer_class", None)
         action = getattr(self.view, "action", None)
         if write_serializer is not None and action in {"create", "update", "partial_update"}:
-            return write_serializer
+            return write_serializer()
         return super().get_request_serializer()
 
 

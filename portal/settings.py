@@ -13,6 +13,7 @@ from pathlib import Path
 import dj_database_url
 from django.core.exceptions import ImproperlyConfigured
 
+from portal.api_areas import SPECTACULAR_TAGS
 from portal.env import env_bool, env_choice, env_int, env_list, env_mapping, env_optional_str, env_str
 
 BASE_DIR = Path(__file__).resolve().parent.parent
@@ -267,7 +268,10 @@ SPECTACULAR_SETTINGS = {
         "drf_spectacular.hooks.postprocess_schema_enums",
         "portal.schema.postprocess_schema",
     ],
+    # One group per area (incidents, response plan, compliance, ...) with its description: portal/schema.py.
+    "TAGS": SPECTACULAR_TAGS,
     "ENUM_NAME_OVERRIDES": {
+        "ImpactFigureSourceEnum": ["postmortem", "assessment"],
         "IncidentStatusEnum": "incidents.choices.IncidentStatus",
         "TimelineKindEnum": "incidents.choices.TimelineKind",
         "DecisionKindEnum": "compliance.choices.DecisionKind",

@@ -14,6 +14,7 @@ from django.utils import timezone
 
 from portal.audit import audit_record
 from portal.outbox import outbox_enqueue, outbox_handler
+from portal.users import display_name
 from postmortems.choices import ReminderKind
 from postmortems.models import ActionItem, ActionItemReminder
 from postmortems.selectors import action_items_needing_reminders, action_items_visible_to
@@ -30,7 +31,7 @@ def _reminder_message(item: ActionItem, kind: str, today: date) -> EmailMessage:
     context = {
         "item": item if visible else None,
         "item_id": item.pk,
-        "owner_name": owner.get_full_name() or owner.get_username(),
+        "owner_name": display_name(owner),
         "overdue": kind == ReminderKind.OVERDUE,
         "due_date": item.due_date,
         "days": abs(days),
