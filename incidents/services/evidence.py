@@ -7,7 +7,6 @@ from typing import Any
 
 import filetype
 from django.conf import settings
-from django.contrib.auth.models import AbstractBaseUser
 from django.core.exceptions import ValidationError
 from django.core.files.base import File
 from django.core.files.uploadedfile import UploadedFile
@@ -17,6 +16,7 @@ from incidents.choices import TimelineKind
 from incidents.models import Evidence, Incident
 from incidents.services.base import lock_incident, timeline_record
 from portal.audit import audit_record
+from portal.users import User
 
 _SNIFF_BYTES = 64 * 1024
 
@@ -61,9 +61,7 @@ class _HashingFile(File):
 
 
 @transaction.atomic
-def evidence_add(
-    *, incident: Incident, actor: AbstractBaseUser, upload: UploadedFile, description: str = ""
-) -> Evidence:
+def evidence_add(*, incident: Incident, actor: User, upload: UploadedFile, description: str = "") -> Evidence:
     limit = settings.EVIDENCE_MAX_BYTES
     if upload.size is not None and upload.size > limit:
         raise ValidationError({"file": f"The file is larger than the limit of {limit} bytes."})
