@@ -4,9 +4,11 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import datetime
+from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.core.validators import URLValidator
+from django.db import transaction
 from django.utils import timezone
 
 from incidents import services as incident_services
@@ -16,6 +18,7 @@ from integrations.choices import STATUS_CHANGES, InboundOutcome, VendorChange
 from integrations.models import ExternalIncident, Integration
 from integrations.vendors import VendorEvent, VendorIncident, vendor_for
 from portal.audit import audit_record
+from portal.errors import DomainError
 
 _STAMPS = ("acknowledged_at", "contained_at", "resolved_at", "closed_at", "declined_at", "reopened_at")
 _url_validator = URLValidator(schemes=["http", "https"])
@@ -163,6 +166,21 @@ def _latest_stamp(incident: Incident) -> datetime:
     return max([incident.detected_at, *stamps])
 
 
+def _correct_inferred(incident: Incident, stamp_field: str, at: datetime, *, actor: Any, label: str) -> bool:
+    """Replace an inferred ``stamp_field`` by the vendor's late real time, if the incident's service
+    allows it (only an inferred stamp, only within the lifecycle); False leaves everything as it was."""
+    if stamp_field not in incident.inferred_stamps:
+        return False
+    try:
+        with transaction.atomic():
+            incident_services.incident_correct_inferred_stamp(
+                incident=incident, stamp_field=stamp_field, at=at, actor=actor, source=label
+            )
+    except (ValidationError, DomainError):
+        return False
+    return True
+
+
 def _apply_status(
     integration: Integration, link: ExternalIncident, event: VendorEvent, label: str, applied: Applied
 ) -> None:
@@ -182,6 +200,10 @@ def _apply_status(
             and incident.acknowledged_at is not None
             and at < incident.acknowledged_at
         ):
+            # A resolve had to infer the acknowledgement: the vendor's real time wins (MTTA).
+            if _correct_inferred(incident, "acknowledged_at", at, actor=bot, label=label):
+                applied.did(f"{incident.reference}: acknowledged time corrected to {at.isoformat()}.")
+                return
             incident_services.incident_add_note(
                 incident=incident,
                 actor=bot,
@@ -204,17 +226,20 @@ def _apply_status(
         applied.skipped(f"{incident.reference} is {incident.status}; {change_label} changes nothing.")
     step_at = max(at, latest)
     hint = event.incident.acknowledged_at
-    for action in steps:
+    for position, action in enumerate(steps, start=1):
         when = step_at
+        # Steps before the last are the ones the vendor skipped: stamped with the event's time,
+        # so inferred, unless the payload tells the real acknowledgement time.
+        inferred = position < len(steps)
         if action == IncidentAction.ACKNOWLEDGE and hint is not None and latest <= hint <= at:
-            when = hint
+            when, inferred = hint, False
         note = f"From {label} ({event.event_type})."
         if action == IncidentAction.DECLINE:
             note = f"Cancelled in {label} ({event.event_type})."
         elif when != at:
             note += f" Reported at {at.isoformat()}."
         incident = incident_services.incident_transition(
-            incident=incident, action=action, actor=bot, note=note, at=when
+            incident=incident, action=action, actor=bot, note=note, at=when, inferred=inferred
         )
         applied.did(f"{incident.reference}: {action} at {when.isoformat()}.")
     link.vendor_status = event.change
