@@ -289,6 +289,28 @@ def _apply_note(
     applied.did(f"{incident.reference}: note added.")
 
 
+def _apply_details(
+    integration: Integration, link: ExternalIncident, event: VendorEvent, label: str, applied: Applied
+) -> None:
+    """Fill what the incident was created without: the vendor's summary (never over one written
+    in the portal) and the link to the vendor's page."""
+    assert event.incident is not None
+    url = _safe_url(event.incident.url)
+    if url and not link.url:
+        link.url = url
+        link.save(update_fields=["url"])
+        applied.did(f"{label} link recorded.")
+    summary = event.incident.summary.strip()
+    if not summary:
+        return
+    incident = Incident.objects.get(pk=link.incident_id)
+    if not incident.summary.strip():
+        incident_services.incident_update(
+            incident=incident, actor=integration.actor, data={"summary": summary}
+        )
+        applied.did(f"{incident.reference}: summary filled from {label}.")
+
+
 def apply_event(integration: Integration, event: VendorEvent) -> Applied:
     """Apply one parsed event inside the caller's transaction (see the module docstring)."""
     applied = Applied()
@@ -317,6 +339,7 @@ def apply_event(integration: Integration, event: VendorEvent) -> Applied:
     if event.change in STATUS_CHANGES:
         _apply_status(integration, link, event, label, applied)
     if not created:
+        _apply_details(integration, link, event, label, applied)
         _apply_priority(integration, link, event, label, applied)
     if event.note:
         _apply_note(integration, link, event, label, applied)
