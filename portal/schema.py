@@ -31,10 +31,10 @@ class PortalAutoSchema(AutoSchema):
         return [area] if area else super().get_tags()
 
     def get_request_serializer(self) -> Any:
-        write_serializer = getattr(self.view, "write_serializer_class", None)
+        write_serializer = getattr(self.view, "get_write_serializer_class", None)
         action = getattr(self.view, "action", None)
         if write_serializer is not None and action in {"create", "update", "partial_update"}:
-            return write_serializer
+            return write_serializer()
         return super().get_request_serializer()
 
 

@@ -269,9 +269,9 @@ class PostmortemDetailView(RoleRequiredMixin, TemplateView):
             can_revise=rules.can_revise_postmortem(user, postmortem),
             changes_requested=status == PostmortemStatus.DRAFT
             and postmortem.changes_requested_at is not None,
-            changes_requested_html=render_markdown(postmortem.changes_requested_comment),
             revisions=list(revisions_for(postmortem)),
             conflict=kwargs.get("conflict"),
+            factor_errors=kwargs.get("factor_errors") or [],
             assessments=TimelineAssessment,
             statuses=PostmortemStatus,
             item_statuses=ActionItemStatus,
@@ -314,13 +314,13 @@ class PostmortemDetailView(RoleRequiredMixin, TemplateView):
             )
         except ValidationError as error:
             problems = error.message_dict if hasattr(error, "error_dict") else {"": error.messages}
+            factor_errors = problems.pop("contributing_factors", [])
             for field, texts in problems.items():
-                if field == "contributing_factors":
-                    form.add_error(None, [f"Contributing factors: {text}" for text in texts])
-                else:
-                    form.add_error(field if field in form.fields else None, texts)
+                form.add_error(field if field in form.fields else None, texts)
             messages.error(request, not_saved)
-            return self.render_to_response(self.get_context_data(pk=pk, form=form, formset=formset))
+            return self.render_to_response(
+                self.get_context_data(pk=pk, form=form, formset=formset, factor_errors=factor_errors)
+            )
         except DomainError as error:
             messages.error(request, error_text(error))
             return HttpResponseRedirect(reverse("postmortems:detail", args=[pk]))
@@ -426,14 +426,14 @@ class TimelineEntryView(RoleRequiredMixin, View):
         try:
             try:
                 services.timeline_entry_update(
-                    entry=entry, actor=request.user, data=data, expected_version=read_version
+                    entry=entry, actor=acting_user(request), data=data, expected_version=read_version
                 )
                 # Nobody else wrote in between: the open editor may keep saving on top of this.
                 new_version = Postmortem.objects.values_list("version", flat=True).get(pk=pk)
             except PreconditionFailed:
                 # Someone else saved meanwhile: apply the mark anyway (it conflicts with nothing), and
                 # leave the editor's version alone so its next save shows what they changed.
-                services.timeline_entry_update(entry=entry, actor=request.user, data=data)
+                services.timeline_entry_update(entry=entry, actor=acting_user(request), data=data)
         except (DomainError, ValidationError) as problem:
             error = error_text(problem)
         if not request.htmx:  # type: ignore[attr-defined]
@@ -468,7 +468,7 @@ class ActionItemCreateView(RoleRequiredMixin, View):
         if form.is_valid():
             try:
                 created = services.action_item_create(
-                    actor=request.user, postmortem=postmortem, **form.cleaned_data
+                    actor=acting_user(request), postmortem=postmortem, **form.cleaned_data
                 )
             except ValidationError as error:
                 apply_errors(form, error)
