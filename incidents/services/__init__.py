@@ -28,7 +28,6 @@ from incidents.services.incidents import (
     incident_apply_matching_playbook,
     incident_close,
     incident_contain,
-    incident_correct_inferred_stamp,
     incident_create,
     incident_decline,
     incident_delete,
@@ -44,6 +43,7 @@ from incidents.services.roster import (
     incident_pull_in_team,
     team_save,
 )
+from incidents.services.stamps import incident_correct_inferred_stamp
 from incidents.services.tasks import task_complete, task_create, task_reopen, task_skip, task_transition
 
 __all__ = [
