@@ -277,11 +277,15 @@ def incident_transition(
     actor: User,
     note: str = "",
     at: datetime | None = None,
+    inferred: bool = False,
 ) -> Incident:
     """Move an incident one step along its lifecycle and stamp the time.
 
     ``at`` lets integrations record the vendor's event time; it may not lie
-    before detection or in the future.
+    before detection or in the future. ``inferred`` marks a step nobody
+    reported, stamped with a later step's time (a vendor resolve for an
+    incident never acknowledged); :func:`incident_correct_inferred_stamp`
+    replaces it with the real time if that arrives later.
     """
     if action not in INCIDENT_TRANSITIONS:
         raise TransitionNotAllowed(UNKNOWN_ACTION.format(action=action))
@@ -326,13 +330,18 @@ def incident_transition(
     old_status = incident.status
     incident.status = target
     setattr(incident, stamp_field, at)
-    update_fields = ["status", stamp_field, "version", "updated_at"]
+    cleared = {stamp_field}
+    update_fields = ["status", stamp_field, "version", "updated_at", "inferred_stamps"]
     if action == IncidentAction.REOPEN:
         # The previous resolution stays on the timeline and in the audit trail;
         # the stamps describe the current cycle so that MTTR stays true.
         incident.resolved_at = None
         incident.closed_at = None
         update_fields += ["resolved_at", "closed_at"]
+        cleared |= {"resolved_at", "closed_at"}
+    incident.inferred_stamps = [name for name in incident.inferred_stamps if name not in cleared]
+    if inferred:
+        incident.inferred_stamps.append(stamp_field)
     incident.version += 1
     incident.save(update_fields=update_fields)
     text = TIMELINE["status_changed"].format(
@@ -352,7 +361,8 @@ def incident_transition(
         action=f"incident.{action}",
         actor=actor,
         obj=incident,
-        changes={"status": [old_status, target], stamp_field: at, "note": note.strip()},
+        changes={"status": [old_status, target], stamp_field: at, "note": note.strip()}
+        | ({"inferred": True} if inferred else {}),
     )
     events.incident_status_changed.publish(
         incident=incident, actor=actor, action=action, previous_status=old_status, changed_at=at
