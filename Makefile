@@ -34,6 +34,7 @@ install: $(STAMP_DEV)
 run: install-portal
 	DEBUG=true $(BIN)/python manage.py migrate --noinput
 	DEBUG=true $(BIN)/python manage.py seed_demo
+	DEBUG=true $(BIN)/python manage.py audit_checkpoint --quiet
 	@echo "Serving http://$(HOST):$(PORT)/  (admin: /admin/, API docs: /api/docs/)"
 	DEBUG=true $(BIN)/python manage.py runserver $(HOST):$(PORT)
 

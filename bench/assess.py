@@ -61,6 +61,7 @@ DESIGNATION_POOL: tuple[str, ...] = (
     "pipeda-organisation",
     "ca-business",
     "circia-covered-entity",
+    "nis2-dora-parallel",
     "dora",
 )
 DORA_TYPES: tuple[str, ...] = tuple(sorted(DORA_DESIGNATIONS))

@@ -3,8 +3,10 @@ from __future__ import annotations
 from typing import Any
 
 from django.contrib import admin
+from django.db import models
 from django.http import HttpRequest
 
+from compliance.forms import LegalEntityForm
 from compliance.models import (
     Assessment,
     AssessmentDecision,
@@ -41,10 +43,13 @@ class CustomRegimeAdmin(AuditedAdminMixin, admin.ModelAdmin):
 class CompetentAuthorityInline(admin.TabularInline):
     model = CompetentAuthority
     extra = 1
+    # Django 6 changes the URL field's default scheme; say it, so the entity page renders without warning.
+    formfield_overrides = {models.URLField: {"assume_scheme": "https"}}
 
 
 @admin.register(LegalEntity)
 class LegalEntityAdmin(AuditedAdminMixin, admin.ModelAdmin):
+    form = LegalEntityForm
     list_display = ["name", "country", "subdivision", "timezone", "lei", "is_active"]
     list_filter = ["country", "is_active"]
     search_fields = ["name", "lei"]

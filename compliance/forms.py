@@ -6,8 +6,83 @@ from django import forms
 
 from compliance.choices import DataSubjectExemption, DecisionKind, DoraCriterion, ObligationStatus, RiskLevel
 from compliance.models import LegalEntity
+from compliance.regimes import CATALOGUE, DESIGNATION_CATALOGUE, designation_info
 
 DATETIME_WIDGET = forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M")
+
+
+def designation_choices() -> list[tuple[str, list[tuple[str, str]]]]:
+    """The designation catalogue as checklist choices, grouped by regime, each with its one-line
+    description: `code - label: description`."""
+    names = {entry.code: entry.name for entry in CATALOGUE}
+    groups: dict[str, list[tuple[str, str]]] = {}
+    for info in DESIGNATION_CATALOGUE:
+        groups.setdefault(names.get(info.regime, info.regime), []).append(
+            (info.code, f"{info.code} - {info.label}: {info.description}")
+        )
+    return list(groups.items())
+
+
+class DesignationsField(forms.MultipleChoiceField):
+    """An entity's designations as a checklist of the known codes; an unknown code is refused by name."""
+
+    widget = forms.CheckboxSelectMultiple
+    default_error_messages = {"invalid_choice": 'Unknown designation "%(value)s".'}
+
+    def __init__(self, **kwargs: Any) -> None:
+        kwargs.setdefault("choices", designation_choices)
+        kwargs.setdefault("required", False)
+        kwargs.setdefault(
+            "help_text", "Each designation brings the entity into a regime or changes how a regime counts."
+        )
+        super().__init__(**kwargs)
+
+    def validate(self, value: Any) -> None:
+        super().validate(value)
+        unknown = [code for code in value if designation_info(code) is None]
+        if unknown:
+            raise forms.ValidationError(
+                self.error_messages["invalid_choice"], code="invalid_choice", params={"value": unknown[0]}
+            )
+
+    def clean(self, value: Any) -> list[str]:
+        chosen = set(super().clean(value))
+        return [info.code for info in DESIGNATION_CATALOGUE if info.code in chosen]
+
+
+class LegalEntityForm(forms.ModelForm):
+    """Admin (and any other) form of a legal entity: designations as a checklist, never raw JSON."""
+
+    designations = DesignationsField()
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        # A code stored before it left the catalogue stays visible (checked) until it is unchecked:
+        # saving it again is refused by name, rather than dropping it silently.
+        field = self.fields["designations"]
+        stale = [code for code in self.instance.designations or () if designation_info(code) is None]
+        if stale and isinstance(field, DesignationsField):
+            field.choices = [
+                *designation_choices(),
+                (
+                    "Unknown codes (uncheck to remove)",
+                    [(code, f"{code} - not a known designation") for code in stale],
+                ),
+            ]
+
+    class Meta:
+        model = LegalEntity
+        fields = [
+            "name",
+            "lei",
+            "country",
+            "subdivision",
+            "timezone",
+            "designations",
+            "custom_regimes",
+            "dpo_contact",
+            "is_active",
+        ]
 
 
 class AssessmentForm(forms.Form):

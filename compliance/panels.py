@@ -9,6 +9,7 @@ from django.http import HttpRequest
 from django.utils import timezone
 
 from compliance import permissions
+from compliance.applicability import applicability_for
 from compliance.choices import ObligationStatus
 from compliance.kpis import notification_kpis
 from compliance.models import Assessment
@@ -25,9 +26,11 @@ def _incident_obligations(request: HttpRequest, incident: Incident) -> Mapping[s
     user = request.user
     if not user.has_perm("compliance.view_obligation"):
         return None
+    assessment = Assessment.objects.filter(incident=incident).select_related("entity", "incident").first()
     return {
         "obligations": obligations_visible_to(user).filter(incident=incident).prefetch_related("reports"),
-        "assessment": Assessment.objects.filter(incident=incident).first(),
+        "assessment": assessment,
+        "applicability": applicability_for(assessment) if assessment is not None else [],
         "can_assess": user.has_perm("compliance.change_assessment"),
     }
 

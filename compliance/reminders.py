@@ -22,6 +22,7 @@ from django.utils import timezone
 from compliance.choices import ObligationStatus, ReminderKind
 from compliance.models import Obligation, ObligationReminder
 from compliance.tasks import send_deadline_reminder
+from portal.outbox import outbox_enqueue, outbox_handler
 
 #: kind -> how long before the due time it fires (overdue: after)
 WINDOWS: dict[str, timedelta] = {
@@ -29,6 +30,15 @@ WINDOWS: dict[str, timedelta] = {
     ReminderKind.DUE_IN_4H: timedelta(hours=4),
     ReminderKind.OVERDUE: timedelta(0),
 }
+
+
+REMINDER_MAIL = "compliance.deadline_reminder_mail"
+
+
+@outbox_handler(REMINDER_MAIL)
+def _send_reminder_mail(payload: dict[str, Any]) -> None:
+    """Queued through the outbox after the claim committed: a queue that is down delays it, never loses it."""
+    send_deadline_reminder.enqueue(payload["subject"], payload["body"], payload["recipients"])
 
 
 @dataclass(frozen=True)
@@ -90,20 +100,22 @@ def send_deadline_reminders(*, now: datetime | None = None) -> ReminderRun:
     sent = skipped = 0
     for obligation in candidates:
         claimed: list[str] = []
-        for kind in _due_kinds(obligation, now):
-            try:
-                with transaction.atomic():
-                    ObligationReminder.objects.create(
-                        obligation=obligation, kind=kind, due_at=obligation.due_at, recipients=recipients
-                    )
-                claimed.append(kind)
-            except IntegrityError:
-                skipped += 1
-        if not claimed or not recipients:
-            continue
-        # Only the most urgent of the reminders claimed in this run is mailed:
-        # an obligation first seen 3 hours before its deadline gets one mail, not two.
-        subject, body = _message(obligation, claimed[0])
-        transaction.on_commit(lambda s=subject, b=body: send_deadline_reminder.enqueue(s, b, recipients))
+        # The claims and the mail they owe commit together (the outbox row), or not at all.
+        with transaction.atomic():
+            for kind in _due_kinds(obligation, now):
+                try:
+                    with transaction.atomic():
+                        ObligationReminder.objects.create(
+                            obligation=obligation, kind=kind, due_at=obligation.due_at, recipients=recipients
+                        )
+                    claimed.append(kind)
+                except IntegrityError:
+                    skipped += 1
+            if not claimed or not recipients:
+                continue
+            # Only the most urgent of the reminders claimed in this run is mailed:
+            # an obligation first seen 3 hours before its deadline gets one mail, not two.
+            subject, body = _message(obligation, claimed[0])
+            outbox_enqueue(REMINDER_MAIL, {"subject": subject, "body": body, "recipients": recipients})
         sent += 1
     return ReminderRun(sent=sent, skipped=skipped)

@@ -2,13 +2,17 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+from dataclasses import dataclass
 from typing import Any
 
+from django.core.exceptions import ObjectDoesNotExist
 from django.db import DatabaseError
 from django.db.models import Prefetch, QuerySet
 
 from compliance.models import Assessment, AssessmentDecision, CustomRegime, Obligation, RegulatorReport
 from compliance.regimes import CustomRegimeSpec
+from incidents.models import Incident
 from incidents.selectors import incidents_visible_to
 
 
@@ -59,4 +63,42 @@ def reports_visible_to(user: Any) -> QuerySet[RegulatorReport]:
         "submitted_by",
         "supersedes",
         "obligation__entity",
+    )
+
+
+@dataclass(frozen=True)
+class AffectedFigures:
+    """How many people and records the compliance assessments of some incidents count.
+
+    Numbers only (no personal data), for other apps' summaries such as the
+    post-mortem's impact; ``assessed`` names the incidents that have an assessment.
+    """
+
+    data_subjects: int | None
+    records: int | None
+    assessed: tuple[str, ...]
+
+
+def with_assessment(incidents: QuerySet[Incident]) -> QuerySet[Incident]:
+    """The incidents with their assessment joined in, for ``affected_figures`` without a query each."""
+    return incidents.select_related("assessment")
+
+
+def affected_figures(incidents: Iterable[Incident]) -> AffectedFigures:
+    """The assessments' data subjects and records summed over ``incidents`` (None when none is assessed).
+
+    The caller has already decided that the reader may see these incidents.
+    """
+    assessments = []
+    for incident in incidents:
+        try:
+            assessments.append((incident.reference, incident.assessment))
+        except ObjectDoesNotExist:
+            continue
+    if not assessments:
+        return AffectedFigures(data_subjects=None, records=None, assessed=())
+    return AffectedFigures(
+        data_subjects=sum(assessment.data_subjects for _, assessment in assessments),
+        records=sum(assessment.records for _, assessment in assessments),
+        assessed=tuple(reference for reference, _ in assessments),
     )

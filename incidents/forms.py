@@ -15,11 +15,20 @@ class IncidentForm(forms.Form):
     """Declare or edit an incident; times are entered in the user's own time zone."""
 
     title = forms.CharField(max_length=200)
-    severity = forms.ModelChoiceField(queryset=Severity.objects.filter(is_active=True), empty_label=None)
-    category = forms.ModelChoiceField(queryset=Category.objects.filter(is_active=True))
+    severity = forms.ModelChoiceField(
+        queryset=Severity.objects.filter(is_active=True), empty_label="Choose a severity"
+    )
+    category = forms.ModelChoiceField(
+        queryset=Category.objects.filter(is_active=True), empty_label="Choose a category"
+    )
     summary = forms.CharField(widget=forms.Textarea, required=False, max_length=20_000)
     impact = forms.CharField(widget=forms.Textarea(attrs={"rows": 3}), required=False, max_length=20_000)
-    services = forms.ModelMultipleChoiceField(queryset=Service.objects.filter(is_active=True), required=False)
+    services = forms.ModelMultipleChoiceField(
+        queryset=Service.objects.filter(is_active=True).order_by("name"),
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+        label="Affected services",
+    )
     team = forms.ModelChoiceField(
         queryset=Team.objects.all(), required=False, help_text="Pull in a team: its members take the roles."
     )
@@ -27,12 +36,17 @@ class IncidentForm(forms.Form):
         widget=DATETIME_WIDGET, required=False, help_text="When it started, if known."
     )
     detected_at = forms.DateTimeField(
-        widget=DATETIME_WIDGET, required=False, help_text="Leave empty for now."
+        widget=DATETIME_WIDGET,
+        required=False,
+        help_text="Leave empty to use the awareness time below, or now if that is empty too.",
     )
     aware_at = forms.DateTimeField(
         widget=DATETIME_WIDGET,
         required=False,
-        help_text="When the organisation became aware: most regulatory clocks start here.",
+        help_text=(
+            "When the organisation became aware: most regulatory clocks start here. "
+            "Not before detection; may be left empty until known."
+        ),
     )
     is_restricted = forms.BooleanField(
         required=False, label="Restricted (response team, compliance and admins only)"
@@ -40,6 +54,15 @@ class IncidentForm(forms.Form):
     is_exercise = forms.BooleanField(
         required=False, label="This is an exercise (no regulatory clocks, not in KPIs)"
     )
+
+    def clean(self) -> dict[str, Any]:
+        super().clean()
+        cleaned = self.cleaned_data
+        # Detection defaults to awareness when only that is known, so the two never disagree;
+        # with neither, the service records the declaration time.
+        if cleaned.get("detected_at") is None and cleaned.get("aware_at") is not None:
+            cleaned["detected_at"] = cleaned["aware_at"]
+        return cleaned
 
 
 class TransitionForm(forms.Form):

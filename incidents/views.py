@@ -28,6 +28,7 @@ from incidents.forms import (
     RoleForm,
     TransitionForm,
 )
+from incidents.messages import INCIDENT_DONE, PAGE
 from incidents.models import Incident
 from incidents.selectors import (
     evidence_for,
@@ -94,7 +95,7 @@ class IncidentCreateView(RoleRequiredMixin, FormView):
         except ValidationError as error:
             apply_errors(form, error)
             return self.form_invalid(form)
-        messages.success(self.request, f"{incident.reference} declared.")
+        messages.success(self.request, PAGE["declared"].format(reference=incident.reference))
         return HttpResponseRedirect(reverse("incidents:detail", args=[incident.pk]))
 
 
@@ -118,6 +119,9 @@ class IncidentEditView(RoleRequiredMixin, FormView):
     def get_form(self, form_class: Any = None) -> IncidentForm:
         form = super().get_form(form_class)
         del form.fields["team"]  # teams are pulled in from the incident page, not by editing
+        form.fields[
+            "detected_at"
+        ].help_text = "Leave empty to use the awareness time below, or to keep it as it is."
         return form
 
     def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
@@ -142,7 +146,7 @@ class IncidentEditView(RoleRequiredMixin, FormView):
                 None, f"{error} Your changes were not saved; review them against the current version."
             )
             return self.form_invalid(form)
-        messages.success(self.request, "Incident updated.")
+        messages.success(self.request, PAGE["updated"].format(reference=self.incident.reference))
         return HttpResponseRedirect(reverse("incidents:detail", args=[self.incident.pk]))
 
 
@@ -196,7 +200,7 @@ class TransitionView(RoleRequiredMixin, View):
         note = form.cleaned_data["note"] if form.is_valid() else ""
         try:
             services.incident_transition(incident=incident, action=action, actor=request.user, note=note)
-            messages.success(request, f"{incident.reference}: {IncidentAction(action).label.lower()}d.")
+            messages.success(request, INCIDENT_DONE[action].format(reference=incident.reference))
         except (DomainError, ValidationError) as error:
             messages.error(request, error_text(error))
         return HttpResponseRedirect(reverse("incidents:detail", args=[pk]))
@@ -239,7 +243,7 @@ class RoleAssignView(RoleRequiredMixin, View):
         incident = _incident(request, pk)
         form = RoleForm(request.POST)
         if not form.is_valid():
-            messages.error(request, "Choose a role and a person.")
+            messages.error(request, PAGE["role_missing"])
         else:
             try:
                 services.incident_assign_role(
@@ -248,7 +252,7 @@ class RoleAssignView(RoleRequiredMixin, View):
                     user=form.cleaned_data["user"],
                     actor=request.user,
                 )
-                messages.success(request, f"{form.cleaned_data['role']} updated.")
+                messages.success(request, PAGE["role_updated"].format(role=form.cleaned_data["role"]))
             except ValidationError as error:
                 messages.error(request, error_text(error))
         return HttpResponseRedirect(reverse("incidents:detail", args=[pk]) + "#roles")
@@ -295,11 +299,12 @@ class EvidenceDownloadView(RoleRequiredMixin, View):
         response = FileResponse(
             evidence.file.open("rb"),
             as_attachment=True,
-            filename=evidence.original_name,
+            filename=evidence.download_name(),
             content_type="application/octet-stream",
         )
         response["X-Content-Type-Options"] = "nosniff"
         response["Content-Security-Policy"] = "default-src 'none'; sandbox"
+        response["Cache-Control"] = "private, no-store"
         return response
 
 

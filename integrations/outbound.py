@@ -2,9 +2,10 @@
 
 Emission. ``emit`` writes an ``OutboundEvent`` and one ``WebhookDelivery`` per
 interested subscription inside the caller's transaction (a transactional
-outbox: a rolled-back change sends nothing) and enqueues the delivery task
-with ``transaction.on_commit``, so the request that caused it never waits for
-a receiver. ``integrations.subscriptions`` calls it for the other apps'
+outbox: a rolled-back change sends nothing) and one ``portal.outbox`` message
+per delivery, which runs the first attempt after commit: the request that
+caused it never waits for a receiver, and a queue that cannot take the task
+never fails the request (``manage.py process_outbox`` runs it later). ``integrations.subscriptions`` calls it for the other apps'
 domain events (incident created and status changed, report submitted,
 post-mortem published); the due-date events come from ``manage.py
 emit_due_events``.
@@ -44,6 +45,7 @@ from integrations import signing, ssrf
 from integrations.choices import DeliveryState
 from integrations.models import OutboundEvent, WebhookAttempt, WebhookDelivery, WebhookSubscription
 from integrations.services import secrets_in_force, subscription_disable
+from portal.outbox import outbox_enqueue, outbox_handler
 
 logger = logging.getLogger(__name__)
 
@@ -101,7 +103,7 @@ def emit(
         [WebhookDelivery(subscription=subscription, event=event) for subscription in subscriptions]
     )
     for delivery in deliveries:
-        transaction.on_commit(lambda pk=str(delivery.pk): deliver_webhook.enqueue(pk))
+        outbox_enqueue(OUTBOX_KIND, {"delivery": str(delivery.pk)})
     return len(deliveries)
 
 
@@ -217,6 +219,16 @@ def _enqueue(delivery_id: str, run_after: datetime | None) -> None:
     if run_after is not None and pending.get_backend().supports_defer:
         pending = pending.using(run_after=run_after)
     pending.enqueue(delivery_id)
+
+
+OUTBOX_KIND = "integrations.webhook_delivery"
+
+
+@outbox_handler(OUTBOX_KIND)
+def _first_attempt(payload: dict[str, Any]) -> None:
+    """The outbox hands the delivery to the queue; a retry after a lost hand-off is harmless
+    (a delivery that is no longer pending is skipped)."""
+    deliver_webhook.enqueue(payload["delivery"])
 
 
 @task()

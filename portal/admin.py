@@ -8,7 +8,7 @@ from django.http import HttpRequest
 
 from portal.audit import audit_record, model_changes
 from portal.identity import admin as identity_admin  # noqa: F401  (lockouts, external identities)
-from portal.models import ApiToken, AuditEvent
+from portal.models import ApiToken, AuditEvent, OutboxMessage
 from portal.tokens import api_token_revoke
 from portal.users import acting_user
 
@@ -76,3 +76,18 @@ class ApiTokenAdmin(admin.ModelAdmin):
         for token in queryset:
             api_token_revoke(token=token, actor=acting_user(request))
         self.message_user(request, f"Revoked {queryset.count()} token(s).", messages.SUCCESS)
+
+
+@admin.register(OutboxMessage)
+class OutboxMessageAdmin(admin.ModelAdmin):
+    """Side effects owed by committed changes: what is pending, what failed and why."""
+
+    list_display = ("id", "kind", "state", "attempts", "created_at", "available_at", "finished_at")
+    list_filter = ("state", "kind")
+    readonly_fields = [field.name for field in OutboxMessage._meta.fields]
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: object = None) -> bool:
+        return False

@@ -6,7 +6,7 @@ class PortalConfig(AppConfig):
     verbose_name = "Portal"
 
     def ready(self) -> None:
-        from portal import menu, outbox, permissions, schema, signals  # noqa: F401  (login auditing, OpenAPI auth scheme)
+        from portal import checkpoints, menu, outbox, permissions, schema, signals  # noqa: F401  (outbox handlers, login auditing, OpenAPI auth scheme)
         from portal.identity import receivers  # noqa: F401  (session clock, lockout and MFA auditing)
 
         menu.register(

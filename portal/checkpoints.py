@@ -26,6 +26,7 @@ from django.utils import timezone
 from portal import audit_key, events
 from portal.audit import GENESIS_HASH, lock_chain
 from portal.models import AuditCheckpoint, AuditEvent
+from portal.outbox import outbox_enqueue, outbox_handler
 
 logger = logging.getLogger(__name__)
 
@@ -80,12 +81,25 @@ def log_append(record: dict[str, Any]) -> None:
         os.close(fd)
 
 
+OUTBOX_CHECKPOINT = "audit.checkpoint"
+OUTBOX_LOG_LINE = "audit.checkpoint_log"
+
+
+@outbox_handler(OUTBOX_LOG_LINE)
+def _retry_log_line(payload: dict[str, Any]) -> None:
+    log_append(payload)  # raises while the file stays unwritable: the outbox retries with backoff
+
+
 def _log_after_commit(record: dict[str, Any]) -> None:
+    """Append at once; if the file cannot be written, leave it to the outbox to retry (never lost)."""
     try:
         log_append(record)
     except OSError:
-        # The checkpoint is stored and signed; a missing line is found by `verify_audit --checkpoints`.
-        logger.exception("Could not append checkpoint %s to %s", record["id"], log_path())
+        logger.exception("Could not append checkpoint %s to %s; the outbox retries", record["id"], log_path())
+        try:
+            outbox_enqueue(OUTBOX_LOG_LINE, record)
+        except Exception:
+            logger.exception("Could not queue checkpoint %s for the log either", record["id"])
 
 
 @transaction.atomic
@@ -112,22 +126,20 @@ def checkpoint_create(*, reason: str = REASON_SCHEDULED) -> AuditCheckpoint:
     return checkpoint
 
 
-def checkpoint_quietly(reason: str) -> AuditCheckpoint | None:
-    """A checkpoint that can never fail the caller (after another change was committed)."""
-    try:
-        return checkpoint_create(reason=reason)
-    except Exception:
-        logger.exception("Could not write an audit checkpoint (%s)", reason)
-        return None
+@outbox_handler(OUTBOX_CHECKPOINT)
+def _checkpoint_message(payload: dict[str, Any]) -> None:
+    checkpoint_create(reason=str(payload.get("reason", "")))
 
 
 def checkpoint_after_commit(reason: str) -> None:
     """Ask for a checkpoint once the current transaction has committed (from a domain-event subscriber).
 
-    It runs in a transaction of its own, so the change that asked for it is
-    committed whatever happens to the checkpoint (an unreadable key, a full disk).
+    The request is an outbox message written with the change, so it is never
+    lost; the checkpoint runs in a transaction of its own, so the change that
+    asked for it is committed whatever happens to the checkpoint (an
+    unreadable key, a full disk: the outbox retries).
     """
-    transaction.on_commit(lambda: checkpoint_quietly(reason))
+    outbox_enqueue(OUTBOX_CHECKPOINT, {"reason": reason})
 
 
 def newest_checkpoint() -> AuditCheckpoint | None:

@@ -1,22 +1,36 @@
 from __future__ import annotations
 
-from zoneinfo import available_timezones
+from typing import Any
 
 from django import forms
 
 from portal.models import UserProfile
-
-
-def _zones() -> list[tuple[str, str]]:
-    return [(zone, zone) for zone in sorted(available_timezones()) if "/" in zone or zone == "UTC"]
+from portal.timezones import selectable_zones, zone_choices
 
 
 class ProfileForm(forms.ModelForm):
-    timezone = forms.ChoiceField(choices=_zones, help_text="Times in the portal are shown in this zone.")
+    timezone = forms.ChoiceField(
+        label="Show times in",
+        help_text="Common zones come first; type a city or country to find yours.",
+    )
 
     class Meta:
         model = UserProfile
         fields = ["timezone"]
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        current = self.instance.timezone if self.instance and self.instance.pk else None
+        field = self.fields["timezone"]
+        assert isinstance(field, forms.ChoiceField)
+        field.choices = zone_choices(current)
+
+    def clean_timezone(self) -> str:
+        zone: str = self.cleaned_data["timezone"]
+        unchanged = self.instance and self.instance.pk and zone == self.instance.timezone
+        if zone not in selectable_zones() and not unchanged:
+            raise forms.ValidationError("Choose a time zone from the list.")
+        return zone
 
 
 class TokenForm(forms.Form):

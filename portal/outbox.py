@@ -2,11 +2,12 @@
 
 A service that owes a side effect (a mail, a webhook delivery, a task) calls
 ``outbox_enqueue(kind, payload)`` inside its transaction. That writes an
-``OutboxMessage`` row with the change itself, and after commit hands the row
-to the task queue (``process_outbox_message``). If the hand-off fails (queue
-table locked, backend down), the failure is logged and the request still
-answers with its result: the row stays ``pending`` and ``manage.py
-process_outbox`` (run by cron or as a service, see README) runs it later.
+``OutboxMessage`` row with the change itself, and right after commit runs
+it once in the same process: its handler sends the mail or puts the task
+on the queue. If that fails (queue table locked, backend down, SMTP away),
+the failure is logged and the request still answers with its result: the
+row stays ``pending`` and ``manage.py process_outbox`` (run by cron or as a
+service, see README) retries it with backoff.
 
 Running a message claims it first: under a row lock, ``pending`` becomes
 ``processing`` with the attempt counted, so two workers (or the queue and the
@@ -88,13 +89,13 @@ def outbox_enqueue(
 
 
 def _hand_off(message_id: int) -> None:
-    """After commit: queue the message. A failure is logged; the row waits for ``process_outbox``."""
+    """After commit, in the same process: run the message once (its handler sends the mail or
+    queues the task). Whatever fails is logged and left to ``process_outbox``; never raised."""
     try:
-        process_outbox_message.enqueue(message_id)
+        outbox_process(message_id)
     except Exception:
         logger.exception(
-            "Outbox message %s could not be handed to the task queue; "
-            "`manage.py process_outbox` will run it",
+            "Outbox message %s could not be run after commit; `manage.py process_outbox` will run it",
             message_id,
         )
 

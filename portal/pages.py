@@ -7,6 +7,7 @@ from datetime import timedelta
 from typing import Any
 
 from django.contrib import messages
+from django.core.exceptions import PermissionDenied
 from django.db.models import Q
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import get_object_or_404
@@ -14,12 +15,13 @@ from django.urls import reverse
 from django.utils import timezone
 from django.views.generic import TemplateView
 
-from portal.audit_verify import verify_incremental
+from portal.audit_verify import verification_state, verify_incremental
 from portal.checkpoints import newest_checkpoint
 from portal.forms import ProfileForm, TokenForm
 from portal.identity.mfa_views import second_factor_context
 from portal.models import ApiToken, AuditEvent, AuditVerification, UserProfile
 from portal.panels import render_panels
+from portal.permissions import can_view_audit_trail
 from portal.tokens import api_token_create, api_token_revoke
 from portal.ui import RoleRequiredMixin, paginate, querystring_without_page
 from portal.users import acting_user
@@ -87,12 +89,23 @@ class ProfileView(RoleRequiredMixin, TemplateView):
 
 
 class AuditView(RoleRequiredMixin, TemplateView):
+    """The audit trail (auditors, administrators) and the panels other apps add to the page.
+
+    Someone who may not read the trail but for whom a panel has something to
+    show (a compliance officer and the evidence-pack form) sees the panels alone.
+    """
+
     template_name = "portal/audit.html"
     section = "audit"
-    required_permissions = ["portal.view_auditevent"]
 
     def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
         context = super().get_context_data(**kwargs)
+        context["panels"] = render_panels("audit", self.request)
+        context["can_view_trail"] = can_view_audit_trail(self.request.user)
+        if not context["can_view_trail"]:
+            if not context["panels"]:
+                raise PermissionDenied("Your role does not allow this.")
+            return context
         query = self.request.GET.get("q", "").strip()[:200].replace("\x00", "")
         events = AuditEvent.objects.all()
         if query:
@@ -109,13 +122,13 @@ class AuditView(RoleRequiredMixin, TemplateView):
         for event in context["page"]:
             event.diff = readable_changes(event.changes)
         context["verification"] = verify_incremental()
+        context["verification_state"] = verification_state(context["verification"])
         context["last_full"] = (
             AuditVerification.objects.filter(kind=AuditVerification.Kind.FULL)
             .order_by("-verified_at")
             .first()
         )
         context["checkpoint"] = newest_checkpoint()
-        context["panels"] = render_panels("audit", self.request)
         return context
 
 

@@ -1,9 +1,12 @@
-"""How drf-spectacular describes the portal: its token authentication and service-backed writes."""
+"""How drf-spectacular describes the portal: its token authentication, service-backed writes and areas."""
 
+import re
 from typing import Any
 
 from drf_spectacular.extensions import OpenApiAuthenticationExtension
 from drf_spectacular.openapi import AutoSchema
+
+from portal.api_areas import AREA_OF_APP, api_area
 
 
 class ApiTokenScheme(OpenApiAuthenticationExtension):
@@ -20,11 +23,38 @@ class ApiTokenScheme(OpenApiAuthenticationExtension):
 
 
 class PortalAutoSchema(AutoSchema):
-    """Publishes a ServiceWriteMixin viewset's input serializer as its create/update request body."""
+    """Groups operations by area and publishes a ServiceWriteMixin viewset's input serializer
+    as its create/update request body."""
+
+    def get_tags(self) -> list[str]:
+        area = api_area(self.path) or AREA_OF_APP.get(type(self.view).__module__.split(".", 1)[0])
+        return [area] if area else super().get_tags()
 
     def get_request_serializer(self) -> Any:
-        write_serializer = getattr(self.view, "write_serializer_class", None)
+        write_serializer = getattr(self.view, "get_write_serializer_class", None)
         action = getattr(self.view, "action", None)
         if write_serializer is not None and action in {"create", "update", "partial_update"}:
-            return write_serializer
+            return write_serializer()
         return super().get_request_serializer()
+
+
+def _drop_invalid_defaults(node: Any) -> None:
+    """A ``default`` must validate against its own schema: ``""`` is no email address or URI
+    (an optional, blankable field says so with its ``oneOf`` empty-string branch instead)."""
+    if isinstance(node, dict):
+        if node.get("default") == "" and (
+            node.get("format") in {"email", "uri", "uuid", "date", "date-time", "ipv4", "ipv6"}
+            or int(node.get("minLength", 0)) > 0
+            or ("pattern" in node and re.search(node["pattern"], "") is None)
+        ):
+            del node["default"]
+        for value in node.values():
+            _drop_invalid_defaults(value)
+    elif isinstance(node, list):
+        for value in node:
+            _drop_invalid_defaults(value)
+
+
+def postprocess_schema(result: dict[str, Any], generator: Any, request: Any, public: Any) -> dict[str, Any]:
+    _drop_invalid_defaults(result)
+    return result

@@ -13,6 +13,7 @@ from pathlib import Path
 import dj_database_url
 from django.core.exceptions import ImproperlyConfigured
 
+from portal.api_areas import SPECTACULAR_TAGS
 from portal.env import env_bool, env_choice, env_int, env_list, env_mapping, env_optional_str, env_str
 
 BASE_DIR = Path(__file__).resolve().parent.parent
@@ -159,7 +160,7 @@ WHITENOISE_AUTOREFRESH = DEBUG
 MEDIA_ROOT = Path(env_str("MEDIA_ROOT", str(VAR_DIR / "media")))
 MEDIA_URL = "/media-not-served/"
 STORAGES = {
-    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "default": {"BACKEND": "portal.storage.PortalFileSystemStorage"},
     "staticfiles": {"BACKEND": "whitenoise.storage.CompressedStaticFilesStorage"},
 }
 
@@ -267,7 +268,14 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
     "COMPONENT_SPLIT_REQUEST": True,
+    "POSTPROCESSING_HOOKS": [
+        "drf_spectacular.hooks.postprocess_schema_enums",
+        "portal.schema.postprocess_schema",
+    ],
+    # One group per area (incidents, response plan, compliance, ...) with its description: portal/schema.py.
+    "TAGS": SPECTACULAR_TAGS,
     "ENUM_NAME_OVERRIDES": {
+        "ImpactFigureSourceEnum": ["postmortem", "assessment"],
         "IncidentStatusEnum": "incidents.choices.IncidentStatus",
         "TimelineKindEnum": "incidents.choices.TimelineKind",
         "DecisionKindEnum": "compliance.choices.DecisionKind",

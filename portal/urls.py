@@ -22,6 +22,7 @@ urlpatterns = [
     path("", include("portal.identity.urls")),  # login/, logout/, oidc/, mfa/, account/
     path("profile/", pages.ProfileView.as_view(), name="profile"),
     path("audit/", pages.AuditView.as_view(), name="audit"),
+    path("audit/evidence-packs/", include("evidence.urls")),
     path("incidents/", include("incidents.urls")),
     path("compliance/", include("compliance.urls")),
     path("postmortems/", include("postmortems.urls")),

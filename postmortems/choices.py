@@ -21,6 +21,7 @@ class PostmortemAction(models.TextChoices):
     SUBMIT_FOR_REVIEW = "submit_for_review", "Submit for review"
     PUBLISH = "publish", "Publish"
     REVISE = "revise", "Revise"
+    REQUEST_CHANGES = "request_changes", "Request changes"
 
 
 #: action -> (statuses it may start from, status it leads to)
@@ -28,6 +29,8 @@ POSTMORTEM_TRANSITIONS: dict[str, tuple[frozenset[str], str]] = {
     PostmortemAction.SUBMIT_FOR_REVIEW: (frozenset({PostmortemStatus.DRAFT}), PostmortemStatus.IN_REVIEW),
     PostmortemAction.PUBLISH: (frozenset({PostmortemStatus.IN_REVIEW}), PostmortemStatus.PUBLISHED),
     PostmortemAction.REVISE: (frozenset({PostmortemStatus.PUBLISHED}), PostmortemStatus.DRAFT),
+    # A reviewer sends it back to its author with a comment; the author edits and submits again.
+    PostmortemAction.REQUEST_CHANGES: (frozenset({PostmortemStatus.IN_REVIEW}), PostmortemStatus.DRAFT),
 }
 
 ALLOWED_TRANSITIONS: dict[str, frozenset[str]] = {
@@ -118,3 +121,10 @@ KINDS_NEEDING_VERIFICATION = frozenset({ActionItemKind.PREVENT, ActionItemKind.M
 class ReminderKind(models.TextChoices):
     DUE_SOON = "due_soon", "Due soon"
     OVERDUE = "overdue", "Overdue"
+
+
+class ImpactSource(models.TextChoices):
+    """Where a figure of a post-mortem's impact comes from."""
+
+    POSTMORTEM = "postmortem", "The post-mortem's authors"
+    ASSESSMENT = "assessment", "The compliance assessment"

@@ -20,6 +20,7 @@ from django.utils import timezone
 
 from incidents.choices import IncidentStatus
 from incidents.models import Incident
+from portal.users import User
 from postmortems import services
 from postmortems.choices import (
     ActionItemKind,
@@ -190,46 +191,339 @@ def _when(base: datetime, days: float, now: datetime) -> datetime:
     return min(base + timedelta(days=days), now - timedelta(minutes=5))
 
 
+# category (or "*"): five action items (title, kind, priority, owner or reviewer, due in days, description).
+# The five fill the same slots in every set (see _add_items): one done, one due soon, one later,
+# one overdue and being mitigated, one that will not be done. "{service}" is the incident's first service.
+Spec = tuple[str, str, str, str, int, str]
+ACTION_ITEMS: dict[str, list[Spec]] = {
+    "system-outage": [
+        (
+            "Load-test {service} with a production-sized data set before each release",
+            ActionItemKind.PREVENT,
+            ActionItemPriority.HIGH,
+            "owner",
+            -9,
+            "The slow query passed the load test because the data set was tiny.",
+        ),
+        (
+            "Alert on connection-pool saturation of {service}",
+            ActionItemKind.DETECT,
+            ActionItemPriority.HIGH,
+            "other",
+            2,
+            "Page the on-call engineer at 80% for five minutes, naming the pool.",
+        ),
+        (
+            "Roll out releases of {service} through a canary stage",
+            ActionItemKind.PROCESS,
+            ActionItemPriority.MEDIUM,
+            "owner",
+            30,
+            "5% of traffic for 15 minutes, with automatic rollback on error budget burn.",
+        ),
+        (
+            "Set a statement timeout on every database role of {service}",
+            ActionItemKind.MITIGATE,
+            ActionItemPriority.CRITICAL,
+            "other",
+            -4,
+            "A runaway query must not hold a connection for minutes.",
+        ),
+        (
+            "Move {service} to a different database engine",
+            ActionItemKind.OTHER,
+            ActionItemPriority.LOW,
+            "owner",
+            90,
+            "Raised in the meeting; to be weighed against the targeted fixes.",
+        ),
+    ],
+    "third-party-outage": [
+        (
+            "Keep a warm second region for {service}",
+            ActionItemKind.PREVENT,
+            ActionItemPriority.HIGH,
+            "owner",
+            -9,
+            "Active-passive, with data replicated and health-checked every minute.",
+        ),
+        (
+            "Monitor the provider's status API and page on a regional incident",
+            ActionItemKind.DETECT,
+            ActionItemPriority.HIGH,
+            "other",
+            2,
+            "We learned about the outage from customers, not from the provider.",
+        ),
+        (
+            "Rehearse the failover runbook of {service} every quarter",
+            ActionItemKind.PROCESS,
+            ActionItemPriority.MEDIUM,
+            "owner",
+            30,
+            "Timed, with the DNS change included; results in the runbook.",
+        ),
+        (
+            "Lower the DNS TTL of {service} to five minutes",
+            ActionItemKind.MITIGATE,
+            ActionItemPriority.CRITICAL,
+            "other",
+            -4,
+            "A one-hour TTL made the failover take an hour after it was decided.",
+        ),
+        (
+            "Replace the provider with an in-house service",
+            ActionItemKind.OTHER,
+            ActionItemPriority.LOW,
+            "owner",
+            90,
+            "Raised in the meeting; cost and effort out of proportion to the risk.",
+        ),
+    ],
+    "data-breach": [
+        (
+            "Enforce object-level authorisation in one shared layer for {service}",
+            ActionItemKind.PREVENT,
+            ActionItemPriority.CRITICAL,
+            "owner",
+            -9,
+            "Handlers no longer check ownership themselves.",
+        ),
+        (
+            "Alert when one session reads more than 200 distinct accounts",
+            ActionItemKind.DETECT,
+            ActionItemPriority.HIGH,
+            "other",
+            2,
+            "Feeds the security on-call queue, with the session and the client.",
+        ),
+        (
+            "Add object-level authorisation to the security review checklist",
+            ActionItemKind.PROCESS,
+            ActionItemPriority.MEDIUM,
+            "owner",
+            30,
+            "Every change to an export or download endpoint gets a security reviewer.",
+        ),
+        (
+            "Replace sequential account identifiers in the URLs of {service}",
+            ActionItemKind.MITIGATE,
+            ActionItemPriority.HIGH,
+            "other",
+            -4,
+            "Random identifiers make enumeration impractical while the fix rolls out.",
+        ),
+        (
+            "Encrypt every export file with a per-customer key",
+            ActionItemKind.OTHER,
+            ActionItemPriority.LOW,
+            "owner",
+            90,
+            "Proposed as defence in depth; the authorisation fix addresses the cause.",
+        ),
+    ],
+    "phishing": [
+        (
+            "Require FIDO2 security keys for staff sign-in",
+            ActionItemKind.PREVENT,
+            ActionItemPriority.CRITICAL,
+            "owner",
+            -9,
+            "Push MFA can be relayed in real time; hardware keys cannot.",
+        ),
+        (
+            "Quarantine mail from domains registered in the last 30 days",
+            ActionItemKind.DETECT,
+            ActionItemPriority.HIGH,
+            "other",
+            2,
+            "With a banner and a one-click release for false positives.",
+        ),
+        (
+            "Run a targeted phishing exercise for finance and support",
+            ActionItemKind.PROCESS,
+            ActionItemPriority.MEDIUM,
+            "owner",
+            30,
+            "The two teams whose inboxes received the campaign.",
+        ),
+        (
+            "Add a 'report phishing' button that opens a security ticket",
+            ActionItemKind.MITIGATE,
+            ActionItemPriority.HIGH,
+            "other",
+            -4,
+            "Staff reports came first; make them reach security in seconds.",
+        ),
+        (
+            "Block all external mail with links for new starters",
+            ActionItemKind.OTHER,
+            ActionItemPriority.LOW,
+            "owner",
+            90,
+            "Considered; too disruptive for the benefit.",
+        ),
+    ],
+    "ddos": [
+        (
+            "Cache the search results of {service} at the edge",
+            ActionItemKind.PREVENT,
+            ActionItemPriority.HIGH,
+            "owner",
+            -9,
+            "Attack requests must not each cost a database query.",
+        ),
+        (
+            "Alert on request-rate anomalies per endpoint of {service}",
+            ActionItemKind.DETECT,
+            ActionItemPriority.HIGH,
+            "other",
+            2,
+            "Per endpoint, so that a thin spread across IPs still shows.",
+        ),
+        (
+            "Agree automatic scrubbing activation with the upstream provider",
+            ActionItemKind.PROCESS,
+            ActionItemPriority.MEDIUM,
+            "owner",
+            30,
+            "Manual activation cost us 25 minutes.",
+        ),
+        (
+            "Give the search endpoint of {service} a per-client request budget",
+            ActionItemKind.MITIGATE,
+            ActionItemPriority.CRITICAL,
+            "other",
+            -4,
+            "Token bucket per client and per API key.",
+        ),
+        (
+            "Pay for an always-on scrubbing contract",
+            ActionItemKind.OTHER,
+            ActionItemPriority.LOW,
+            "owner",
+            90,
+            "Quoted at three times the current contract; automatic activation is enough.",
+        ),
+    ],
+    "unauthorised-access": [
+        (
+            "Remove standing admin rights on {service}; grant them just in time",
+            ActionItemKind.PREVENT,
+            ActionItemPriority.CRITICAL,
+            "owner",
+            -9,
+            "Time-boxed, approved elevation with a ticket reference.",
+        ),
+        (
+            "Alert on admin sign-ins from new countries or devices",
+            ActionItemKind.DETECT,
+            ActionItemPriority.HIGH,
+            "other",
+            2,
+            "The login came from a country no administrator works from.",
+        ),
+        (
+            "Review admin accounts of {service} every month",
+            ActionItemKind.PROCESS,
+            ActionItemPriority.MEDIUM,
+            "owner",
+            30,
+            "Leavers' accounts were still active after six weeks.",
+        ),
+        (
+            "Rotate every credential the admin account could read",
+            ActionItemKind.MITIGATE,
+            ActionItemPriority.CRITICAL,
+            "other",
+            -4,
+            "API keys and database passwords first, then service accounts.",
+        ),
+        (
+            "Disable remote administration entirely",
+            ActionItemKind.OTHER,
+            ActionItemPriority.LOW,
+            "owner",
+            90,
+            "Not workable for the on-call rota; just-in-time access covers the risk.",
+        ),
+    ],
+    "*": [
+        (
+            "Add a pre-production check that reproduces production conditions for {service}",
+            ActionItemKind.PREVENT,
+            ActionItemPriority.HIGH,
+            "owner",
+            -9,
+            "The change and the latent weakness only met in production.",
+        ),
+        (
+            "Alert on the failing component of {service}, not only on the symptom",
+            ActionItemKind.DETECT,
+            ActionItemPriority.HIGH,
+            "other",
+            2,
+            "Customers noticed before our monitoring did.",
+        ),
+        (
+            "Rehearse the rollback of {service} every quarter",
+            ActionItemKind.PROCESS,
+            ActionItemPriority.MEDIUM,
+            "owner",
+            30,
+            "Timed, with the results kept in the runbook.",
+        ),
+        (
+            "Add a kill switch for the change's feature flag",
+            ActionItemKind.MITIGATE,
+            ActionItemPriority.CRITICAL,
+            "other",
+            -4,
+            "Turning the change off must not need a deploy.",
+        ),
+        (
+            "Rewrite {service} in another language",
+            ActionItemKind.OTHER,
+            ActionItemPriority.LOW,
+            "owner",
+            90,
+            "Raised in the meeting; out of proportion to the cause.",
+        ),
+    ],
+}
+
+
 def _add_items(
     postmortem: Postmortem, plan: Plan, users: dict[str, Any], today: date, at: datetime
 ) -> list[ActionItem]:
     owner, other = users[plan.owner], users[plan.reviewer]
+    incident = postmortem.incidents.select_related("category").prefetch_related("services").first()
+    category = incident.category.slug if incident else "*"
+    fallback = "the affected service"
+    service = next((s.name for s in incident.services.all()), fallback) if incident else fallback
+    # The category's own set, unless an earlier post-mortem used it: then the general one, then the
+    # others in turn, so that no two demo post-mortems list the same action items.
+    order = [key for key in (category, "*") if key in ACTION_ITEMS]
+    order += sorted(key for key in ACTION_ITEMS if key not in order)
+    used = set(ActionItem.objects.exclude(postmortem=postmortem).values_list("title", flat=True))
+    chosen = next(
+        (
+            ACTION_ITEMS[key]
+            for key in order
+            if not {spec[0].format(service=service) for spec in ACTION_ITEMS[key]} & used
+        ),
+        ACTION_ITEMS[order[0]],
+    )
     specs = [
         (
-            "Add a pre-production check that reproduces production load",
-            ActionItemKind.PREVENT,
-            ActionItemPriority.HIGH,
-            owner,
-            today - timedelta(days=9),
-        ),
-        (
-            "Alert on the failing component, not only on the symptom",
-            ActionItemKind.DETECT,
-            ActionItemPriority.HIGH,
-            other,
-            today + timedelta(days=2),
-        ),
-        (
-            "Rehearse the rollback and failover runbook every quarter",
-            ActionItemKind.PROCESS,
-            ActionItemPriority.MEDIUM,
-            owner,
-            today + timedelta(days=30),
-        ),
-        (
-            "Rate-limit the expensive endpoint per client",
-            ActionItemKind.MITIGATE,
-            ActionItemPriority.CRITICAL,
-            other,
-            today - timedelta(days=4),
-        ),
-        (
-            "Rewrite the service in another language",
-            ActionItemKind.OTHER,
-            ActionItemPriority.LOW,
-            owner,
-            today + timedelta(days=90),
-        ),
+            title.format(service=service),
+            kind,
+            priority,
+            owner if who == "owner" else other,
+            today + timedelta(days=days),
+            description,
+        )
+        for title, kind, priority, who, days, description in chosen
     ]
     items = [
         services.action_item_create(
@@ -240,22 +534,22 @@ def _add_items(
             priority=priority,
             owner=person,
             due_date=due,
-            description="Agreed in the post-mortem meeting.",
+            description=description,
             external_url=f"https://tracker.example.com/browse/OPS-{postmortem.pk * 10 + number}",
         )
-        for number, (title, kind, priority, person, due) in enumerate(specs, start=1)
+        for number, (title, kind, priority, person, due, description) in enumerate(specs, start=1)
     ]
     if plan.status == PostmortemStatus.PUBLISHED:
         done, in_progress, _, mitigate, other_item = items
-        services.action_item_start(item=done, actor=done.owner, at=at)
+        services.action_item_start(item=done, actor=_owner(done), at=at)
         services.action_item_complete(
             item=done,
-            actor=done.owner,
+            actor=_owner(done),
             at=at,
             verification="Load test with production-sized data fails on the old query and passes on the fix.",
         )
-        services.action_item_start(item=in_progress, actor=in_progress.owner, at=at)  # due soon
-        services.action_item_start(item=mitigate, actor=mitigate.owner, at=at)  # overdue, in progress
+        services.action_item_start(item=in_progress, actor=_owner(in_progress), at=at)  # due soon
+        services.action_item_start(item=mitigate, actor=_owner(mitigate), at=at)  # overdue, in progress
         services.action_item_wont_do(
             item=other_item,
             actor=owner,
@@ -263,7 +557,7 @@ def _add_items(
             reason="Out of proportion; the targeted fixes address the cause.",
         )
     elif plan.status == PostmortemStatus.IN_REVIEW:
-        services.action_item_start(item=items[0], actor=items[0].owner, at=at)  # overdue, in progress
+        services.action_item_start(item=items[0], actor=_owner(items[0]), at=at)  # overdue, in progress
     return items
 
 
@@ -369,3 +663,9 @@ def seed_postmortems(*, stdout: TextIO) -> None:
         + ".\n"
     )
     stdout.write(f"  Action items: {by_status}; {overdue} overdue.\n")
+
+
+def _owner(item: ActionItem) -> User:
+    """The demo gives every item it moves along an owner."""
+    assert item.owner is not None
+    return item.owner

@@ -36,7 +36,7 @@ from postmortems.choices import (
     TimelineAssessment,
 )
 from postmortems.models import Postmortem
-from postmortems.quality import format_duration, postmortem_impact
+from postmortems.quality import format_duration, impact_figure, postmortem_impact
 
 #: Which structured part of the post-mortem is shown under which template section.
 SECTION_ATTACHMENTS = {
@@ -172,9 +172,6 @@ def postmortem_document(postmortem: Postmortem) -> dict[str, Any]:
 
 
 def _impact_rows(impact: dict[str, Any]) -> list[tuple[str, str]]:
-    def count(value: int | None) -> str:
-        return "unknown" if value is None else f"{value:,}"
-
     return [
         ("Severity", impact["severity"] or "unknown"),
         ("Duration (start to resolution)", format_duration(impact["duration_seconds"])),
@@ -182,8 +179,8 @@ def _impact_rows(impact: dict[str, Any]) -> list[tuple[str, str]]:
         ("Time to acknowledge", format_duration(impact["time_to_acknowledge_seconds"])),
         ("Time to resolve", format_duration(impact["time_to_resolve_seconds"])),
         ("Services affected", ", ".join(impact["services"]) or "none recorded"),
-        ("Customers affected", count(impact["customers_affected"])),
-        ("Records affected", count(impact["records_affected"])),
+        ("Customers affected", impact_figure(impact, "customers_affected")),
+        ("Records affected", impact_figure(impact, "records_affected")),
     ]
 
 
@@ -233,7 +230,7 @@ def _unsafe_destination(destination: str) -> bool:
     cleaned = html.unescape(destination.strip("<>"))
     cleaned = "".join(ch for ch in cleaned if ch.isprintable() and not ch.isspace()).lower()
     match = _SCHEME.match(cleaned)
-    return bool(match) and match.group(1) not in ALLOWED_SCHEMES
+    return match is not None and match.group(1) not in ALLOWED_SCHEMES
 
 
 def _defang_destination(match: re.Match[str]) -> str:

@@ -152,6 +152,13 @@ class Postmortem(models.Model):
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
     )
     first_published_at = models.DateTimeField(null=True, blank=True, editable=False)
+    # The latest "request changes" of a reviewer, shown to the author until the post-mortem is
+    # published; every request also stays in the audit trail and on the incidents' timelines.
+    changes_requested_at = models.DateTimeField(null=True, blank=True, editable=False)
+    changes_requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    changes_requested_comment = models.TextField(blank=True, max_length=5000, editable=False)
     revision = models.PositiveIntegerField(default=0, editable=False, help_text="Published revisions so far.")
     version = models.PositiveIntegerField(default=1, editable=False)
 

@@ -16,8 +16,9 @@ from typing import Any
 
 from django.utils import timezone
 
+from compliance.selectors import affected_figures
 from incidents.choices import IncidentStatus
-from postmortems.choices import ACTION_ITEM_OPEN_STATUSES
+from postmortems.choices import ACTION_ITEM_OPEN_STATUSES, ImpactSource
 from postmortems.models import Postmortem
 
 #: Phrases that put the blame on people instead of on the system around them.
@@ -210,7 +211,12 @@ def _seconds(start: datetime | None, end: datetime | None) -> int | None:
 
 
 def postmortem_impact(postmortem: Postmortem) -> dict[str, Any]:
-    """Figures from the covered incidents (the earliest start to the latest resolution)."""
+    """Figures from the covered incidents (the earliest start to the latest resolution).
+
+    Customers and records affected are the post-mortem's own figures when its
+    authors gave them, else the compliance assessments' data subjects and
+    records (read through ``compliance.selectors``), with where each came from.
+    """
     incidents = list(postmortem.incidents.all())
     started = [incident.occurred_at or incident.detected_at for incident in incidents]
     detected = [incident.detected_at for incident in incidents]
@@ -222,6 +228,18 @@ def postmortem_impact(postmortem: Postmortem) -> dict[str, Any]:
     resolved_at = max(resolved) if resolved and all(resolved) else None  # type: ignore[type-var]
     worst = min(incidents, key=lambda incident: incident.severity.rank, default=None)
     services = sorted({service.name for incident in incidents for service in incident.services.all()})
+    assessed = affected_figures(incidents)
+
+    def figure(own: int | None, assessed_value: int | None) -> tuple[int | None, str | None]:
+        # The post-mortem's own figure wins (it may know better after the fact); else the assessment's.
+        if own is not None:
+            return own, ImpactSource.POSTMORTEM.value
+        if assessed_value is not None:
+            return assessed_value, ImpactSource.ASSESSMENT.value
+        return None, None
+
+    customers, customers_source = figure(postmortem.customers_affected, assessed.data_subjects)
+    records, records_source = figure(postmortem.records_affected, assessed.records)
     return {
         "severity": worst.severity.name if worst else None,
         "started_at": started_at,
@@ -233,10 +251,23 @@ def postmortem_impact(postmortem: Postmortem) -> dict[str, Any]:
         "time_to_acknowledge_seconds": _seconds(detected_at, acknowledged_at),
         "time_to_resolve_seconds": _seconds(detected_at, resolved_at),
         "services": services,
-        "customers_affected": postmortem.customers_affected,
-        "records_affected": postmortem.records_affected,
+        "customers_affected": customers,
+        "records_affected": records,
+        "customers_affected_source": customers_source,
+        "records_affected_source": records_source,
+        "assessed_incidents": list(assessed.assessed),
     }
 
 
 def format_duration(seconds: int | None) -> str:
     return "unknown" if seconds is None else _duration(timedelta(seconds=seconds))
+
+
+def impact_figure(impact: dict[str, Any], key: str) -> str:
+    """A count of the impact as people read it, saying when it comes from the compliance assessment."""
+    value = impact[key]
+    if value is None:
+        return "unknown"
+    if impact.get(f"{key}_source") == ImpactSource.ASSESSMENT.value:
+        return f"{value:,} (from the compliance assessment)"
+    return f"{value:,}"

@@ -13,6 +13,7 @@ from typing import Any
 from django.db.models import Case, Exists, IntegerField, OuterRef, Prefetch, Q, QuerySet, Value, When
 from django.utils import timezone
 
+from compliance.selectors import with_assessment
 from incidents.models import Incident
 from incidents.selectors import incidents_visible_to
 from postmortems.choices import ACTION_ITEM_OPEN_STATUSES, PRIORITY_RANK, ReminderKind
@@ -50,11 +51,17 @@ def postmortem_list(user: Any) -> QuerySet[Postmortem]:
 
 def with_content(postmortems: QuerySet[Postmortem]) -> QuerySet[Postmortem]:
     return postmortems.select_related(
-        "template", "owner", "facilitator", "created_by", "submitted_by", "published_by"
+        "template",
+        "owner",
+        "facilitator",
+        "created_by",
+        "submitted_by",
+        "published_by",
+        "changes_requested_by",
     ).prefetch_related(
         Prefetch(
             "incidents",
-            queryset=Incident.objects.select_related("severity", "category")
+            queryset=with_assessment(Incident.objects.select_related("severity", "category"))
             .prefetch_related("services")
             .order_by("detected_at", "id"),
         ),

@@ -2,8 +2,10 @@ from __future__ import annotations
 
 from typing import Any
 
+from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
+from compliance.applicability import applicability_for
 from compliance.choices import DataSubjectExemption, DecisionKind, DoraCriterion, RiskLevel
 from compliance.facts import current_decisions, facts_for
 from compliance.models import (
@@ -16,6 +18,7 @@ from compliance.models import (
     ObligationDueChange,
     RegulatorReport,
 )
+from compliance.regimes import DESIGNATION_CATALOGUE
 from compliance.report_fields import field_info, report_missing_fields, report_required_fields
 from incidents.models import Incident
 from portal.api.fields import AwareDateTimeField, StrictModelSerializer, UserSummarySerializer
@@ -29,7 +32,34 @@ class CompetentAuthoritySerializer(serializers.ModelSerializer):
         fields = ["id", "regime", "name", "contact", "portal_url"]
 
 
+class DesignationsField(serializers.ListField):
+    """The entity's designation codes: each one a code of the engine's designation catalogue."""
+
+    child = serializers.ChoiceField(
+        choices=[(info.code, info.label) for info in DESIGNATION_CATALOGUE],
+        error_messages={"invalid_choice": 'Unknown designation "{input}".'},
+    )
+
+    def to_internal_value(self, data: Any) -> list[str]:
+        return list(dict.fromkeys(super().to_internal_value(data)))
+
+
+class DesignationInfoSerializer(serializers.Serializer):
+    """One code of the engine's designation catalogue."""
+
+    code = serializers.CharField()
+    label = serializers.CharField()
+    description = serializers.CharField(help_text="One line: what the designation means for the regimes.")
+    regime = serializers.CharField(help_text="The regime code it concerns, e.g. CA-1798.82.")
+
+
 class LegalEntitySerializer(StrictModelSerializer):
+    designations = DesignationsField(
+        required=False,
+        max_length=len(DESIGNATION_CATALOGUE),
+        help_text="Designation codes, e.g. gdpr-controller, ca-business; each decides a regime (see the "
+        "applicability of an assessment).",
+    )
     custom_regimes = serializers.SlugRelatedField(
         slug_field="code", many=True, queryset=CustomRegime.objects.all(), required=False
     )
@@ -140,17 +170,48 @@ class AssessmentSerializer(StrictModelSerializer):
         return dora_major_suggested(assessment.dora_criteria)
 
 
+class ApplicabilitySerializer(serializers.Serializer):
+    """The engine's verdict on one regime (catalogue code or custom regime code)."""
+
+    regime = serializers.CharField(help_text="Regime code as in RULES.md, e.g. CA-1798.82, or a custom code.")
+    name = serializers.CharField()
+    applies = serializers.BooleanField()
+    reasons = serializers.ListField(
+        child=serializers.CharField(),
+        help_text="Plain-language reasons naming the facts and designations that decided it; for a regime "
+        "that does not apply, what would make it apply.",
+    )
+    obligations = serializers.ListField(
+        child=serializers.CharField(), help_text="Obligation codes it produces."
+    )
+    warning = serializers.BooleanField(
+        help_text="Near miss: people of the regime's jurisdiction are affected and only a designation keeps "
+        "it out."
+    )
+    warning_text = serializers.CharField(allow_null=True)
+    would_apply_if = serializers.ListField(child=serializers.CharField())
+    displaced_by = serializers.CharField(
+        allow_null=True, help_text="The regime that displaces this one (lex specialis), e.g. DORA for NIS2."
+    )
+
+
 class AssessmentDetailSerializer(AssessmentSerializer):
-    """One assessment, with the facts the regime engine sees (one more query per row, so detail only)."""
+    """One assessment, with the facts the regime engine sees and its verdict on every regime
+    (engine runs and more queries per row, so detail only)."""
 
     facts = serializers.SerializerMethodField()
+    applicability = serializers.SerializerMethodField()
 
     class Meta(AssessmentSerializer.Meta):
-        fields = [*AssessmentSerializer.Meta.fields, "facts"]
+        fields = [*AssessmentSerializer.Meta.fields, "facts", "applicability"]
         read_only_fields = fields
 
     def get_facts(self, assessment: Assessment) -> dict[str, Any]:
         return facts_for(assessment)
+
+    @extend_schema_field(ApplicabilitySerializer(many=True))
+    def get_applicability(self, assessment: Assessment) -> list[dict[str, Any]]:
+        return [dict(item) for item in applicability_for(assessment)]
 
 
 def dora_major_suggested(criteria: list[str]) -> bool:

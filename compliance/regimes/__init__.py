@@ -31,6 +31,12 @@ facts (or JSON text) and returns the JSON-ready dict; invalid facts raise
 `FactsError` (`.field`, `.message`), invalid custom regimes `CustomRegimeError`
 (`.attribute`). An API envelope field such as `explain` must be removed before
 the facts are passed in: unknown fields are refused.
+
+With `explain`, each regime's line also carries the obligation codes it produced,
+`would_apply_if` (what would make a non-applying regime apply), `warning` (a near
+miss: people of the regime's jurisdiction affected while only a designation keeps
+it out) and `displaced_by` (lex specialis: NIS2 is displaced by DORA). Every
+designation code is described in `DESIGNATION_CATALOGUE`.
 """
 
 from .catalogue import (
@@ -42,7 +48,8 @@ from .catalogue import (
     obligation_spec,
 )
 from .custom import UNITS, CustomRegimeError, CustomRegimeSpec
-from .designations import DESIGNATIONS, DORA_DESIGNATIONS
+from .designations import CATALOGUE as DESIGNATION_CATALOGUE
+from .designations import DESIGNATIONS, DORA_DESIGNATIONS, DesignationInfo, designation_info
 from .engine import AssessmentResult, assess, assess_json, required_fields_for
 from .facts import (
     DATA_SUBJECT_EXEMPTIONS,
@@ -61,6 +68,7 @@ __all__ = [
     "CATALOGUE",
     "DATA_SUBJECT_EXEMPTIONS",
     "DESIGNATIONS",
+    "DESIGNATION_CATALOGUE",
     "DORA_DESIGNATIONS",
     "OBLIGATION_CODES",
     "REGIME_CODES",
@@ -70,6 +78,7 @@ __all__ = [
     "AssessmentResult",
     "CustomRegimeError",
     "CustomRegimeSpec",
+    "DesignationInfo",
     "Entity",
     "Facts",
     "FactsError",
@@ -81,6 +90,7 @@ __all__ = [
     "Times",
     "assess",
     "assess_json",
+    "designation_info",
     "is_builtin_obligation_code",
     "obligation_spec",
     "parse_facts",

@@ -11,7 +11,7 @@
 from __future__ import annotations
 
 from . import designations as d
-from .model import Context, ObligationSpec, Regime, RegimeOutcome, not_applicable
+from .model import Context, NearMiss, ObligationSpec, Regime, RegimeOutcome, designated, not_applicable
 from .primitives import after_calendar_days
 
 CALIFORNIA = "US-CA"
@@ -44,15 +44,26 @@ ATTORNEY_GENERAL = ObligationSpec(
 )
 
 
+_PERSONAL_DATA = "personal data were involved"
+_RESIDENTS = f"California residents were among the affected people ({CALIFORNIA} in subjects by jurisdiction)"
+
+
 def evaluate(context: Context) -> RegimeOutcome:
     if not context.has(d.CA_BUSINESS):
-        return not_applicable(f"The entity is not designated {d.CA_BUSINESS}")
+        return not_applicable(
+            f"The entity is not designated {d.CA_BUSINESS}: the law binds businesses that own or license "
+            "California residents' personal information",
+            would_apply_if=(designated(d.CA_BUSINESS),),
+        )
     personal_data = context.facts.personal_data
     if not personal_data.involved:
-        return not_applicable("No personal data involved")
+        return not_applicable("No personal data involved", would_apply_if=(_PERSONAL_DATA,))
     residents = personal_data.by_jurisdiction.get(CALIFORNIA, 0)
     if residents <= 0:
-        return not_applicable(f"No California residents recorded ({CALIFORNIA} in by_jurisdiction)")
+        return not_applicable(
+            f"No California residents recorded ({CALIFORNIA} in by_jurisdiction)",
+            would_apply_if=(_RESIDENTS,),
+        )
     aware_at = context.facts.times.aware_at
     zone = context.entity_zone
     residents_due = after_calendar_days(aware_at, RESIDENT_DAYS, zone)
@@ -105,4 +116,5 @@ REGIME = Regime(
     specs=(RESIDENTS, ATTORNEY_GENERAL),
     evaluate=evaluate,
     scope=frozenset({d.CA_BUSINESS}),
+    near_miss=NearMiss(frozenset({CALIFORNIA}), d.CA_BUSINESS, "California residents"),
 )

@@ -7,7 +7,7 @@ reportable cyber incident, with or without personal data.
 from __future__ import annotations
 
 from . import designations as d
-from .model import Context, ObligationSpec, Regime, RegimeOutcome, not_applicable
+from .model import Context, ObligationSpec, Regime, RegimeOutcome, designated, not_applicable
 from .primitives import after_hours
 
 HOURS = 6
@@ -31,7 +31,10 @@ REPORT = ObligationSpec(
 
 def evaluate(context: Context) -> RegimeOutcome:
     if not context.has(d.CERTIN_SERVICE_PROVIDER):
-        return not_applicable(f"The entity is not designated {d.CERTIN_SERVICE_PROVIDER}")
+        return not_applicable(
+            f"The entity is not designated {d.CERTIN_SERVICE_PROVIDER}",
+            would_apply_if=(designated(d.CERTIN_SERVICE_PROVIDER),),
+        )
     aware_at = context.facts.times.aware_at
     return RegimeOutcome(
         applies=True,

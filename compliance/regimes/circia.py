@@ -8,7 +8,7 @@ obligation, whatever the facts, and `--explain` says why.
 from __future__ import annotations
 
 from . import designations as d
-from .model import Context, Regime, RegimeOutcome, not_applicable
+from .model import Context, Regime, RegimeOutcome, designated, not_applicable
 
 NOT_IN_FORCE = (
     "CIRCIA is not in force: CISA has not issued the final rule (6 U.S.C. 681b), so no report to CISA is "
@@ -16,10 +16,15 @@ NOT_IN_FORCE = (
 )
 
 
+_IN_FORCE = ("CISA issued the final rule that puts CIRCIA reporting in force",)
+
+
 def evaluate(context: Context) -> RegimeOutcome:
     if context.has(d.CIRCIA_COVERED_ENTITY):
-        return not_applicable(NOT_IN_FORCE, f"The entity is designated {d.CIRCIA_COVERED_ENTITY}")
-    return not_applicable(NOT_IN_FORCE)
+        return not_applicable(
+            NOT_IN_FORCE, f"The entity is designated {d.CIRCIA_COVERED_ENTITY}", would_apply_if=_IN_FORCE
+        )
+    return not_applicable(NOT_IN_FORCE, would_apply_if=(*_IN_FORCE, designated(d.CIRCIA_COVERED_ENTITY)))
 
 
 REGIME = Regime(

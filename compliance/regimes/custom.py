@@ -129,12 +129,23 @@ class CustomRegimeSpec:
 
     def evaluate(self, context: Context) -> RegimeOutcome:
         if self.code not in context.facts.entity.custom_regimes:
-            return not_applicable(f"The entity does not list {self.code} in entity.custom_regimes")
+            return not_applicable(
+                f"The entity does not list {self.code} in entity.custom_regimes",
+                would_apply_if=(f"the entity listed custom regime {self.code}",),
+            )
         if not self.active:
-            return not_applicable(f"Custom regime {self.code} is inactive")
+            return not_applicable(
+                f"Custom regime {self.code} is inactive",
+                would_apply_if=(f"custom regime {self.code} were active",),
+            )
         clock_start = context.facts.times.get(self.clock_start)
         if clock_start is None:
-            return not_applicable(f"times.{self.clock_start} is not recorded: nothing to count from")
+            return not_applicable(
+                f"times.{self.clock_start} is not recorded: nothing to count from",
+                would_apply_if=(
+                    f"the time of {_CLOCK_START_WORDING[self.clock_start]} (times.{self.clock_start}) were recorded",
+                ),
+            )
         zone = context.entity_zone
         if self.unit == "hours":
             due_at = after_hours(clock_start, self.amount)

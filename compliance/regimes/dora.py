@@ -121,13 +121,23 @@ def _holiday_reason(country: str | None) -> str:
     return f"The weekend rule uses the national public holidays of {country}"
 
 
+_NOT_AN_ENTITY = (
+    "the entity carried a DORA financial-entity designation (dora-*, e.g. dora-credit-institution)",
+)
+_MAJOR = ("the incident were classified as major (Del. Reg. (EU) 2024/1772)",)
+
+
 def evaluate(context: Context) -> RegimeOutcome:
     designations = context.facts.entity.designations
     dora_designations = sorted(designations & d.DORA_DESIGNATIONS)
     if not dora_designations:
-        return not_applicable("The entity carries no DORA financial-entity designation (dora-*)")
+        return not_applicable(
+            "The entity carries no DORA financial-entity designation (dora-*)", would_apply_if=_NOT_AN_ENTITY
+        )
     if not context.facts.major:
-        return not_applicable("The incident is not classified as major: no DORA incident reporting")
+        return not_applicable(
+            "The incident is not classified as major: no DORA incident reporting", would_apply_if=_MAJOR
+        )
     times = context.facts.times
     zone = context.entity_zone
     country = context.facts.entity.country
@@ -141,6 +151,16 @@ def evaluate(context: Context) -> RegimeOutcome:
             _holiday_reason(country),
         ],
     )
+    nis2 = sorted(designations & d.NIS2_ENTITIES)
+    if nis2 and d.NIS2_DORA_PARALLEL not in designations:
+        outcome.reasons.append(
+            f"Lex specialis: the incident is reported under DORA only; the NIS2 obligations do not apply "
+            f"although the entity is designated {', '.join(nis2)} (DORA Art. 1(2); NIS2 Art. 4)"
+        )
+    elif nis2:
+        outcome.reasons.append(
+            f"{d.NIS2_DORA_PARALLEL}: the NIS2 reports are due as well as DORA's (DORA Art. 19(1))"
+        )
     if excluded_by:
         outcome.reasons.append(
             f"Weekend rule not available for the initial and intermediate reports ({', '.join(excluded_by)}, "

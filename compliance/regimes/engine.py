@@ -7,13 +7,14 @@ in; the obligations are ordered by due time (RULES.md section 5).
 from __future__ import annotations
 
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 from .catalogue import REGIMES, obligation_spec
 from .custom import CustomRegimeSpec, validate_all
+from .designations import designation_info
 from .facts import Facts, FactsError, parse_facts
-from .model import Context, Obligation, RegimeExplanation, RegimeOutcome
+from .model import Context, Obligation, Regime, RegimeExplanation, RegimeOutcome
 from .primitives import zone
 
 
@@ -59,7 +60,8 @@ def assess(
         if regime.enabled:
             obligations.extend(outcome.obligations)
         if explain:
-            explanation.append(_explain(regime.code, regime.name, outcome))
+            warning = _near_miss(regime, context, outcome) if regime.enabled else None
+            explanation.append(_explain(regime.code, regime.name, outcome, warning))
     for spec in custom_specs:
         outcome = spec.evaluate(context)
         obligations.extend(outcome.obligations)
@@ -71,8 +73,44 @@ def assess(
     )
 
 
-def _explain(code: str, name: str, outcome: RegimeOutcome) -> RegimeExplanation:
-    return RegimeExplanation(regime=code, name=name, applies=outcome.applies, reasons=tuple(outcome.reasons))
+def _explain(code: str, name: str, outcome: RegimeOutcome, warning: str | None = None) -> RegimeExplanation:
+    return RegimeExplanation(
+        regime=code,
+        name=name,
+        applies=outcome.applies,
+        reasons=tuple(outcome.reasons),
+        obligations=tuple(obligation.code for obligation in outcome.obligations),
+        would_apply_if=tuple(outcome.would_apply_if),
+        warning=warning,
+        displaced_by=outcome.displaced_by,
+    )
+
+
+def _near_miss(regime: Regime, context: Context, outcome: RegimeOutcome) -> str | None:
+    """The warning for a regime kept out *only* by a missing designation while people it protects
+    are affected: the same regime is evaluated with the designation added, and the warning is
+    given when it would then apply. Nothing when the entity carries any of the regime's
+    designations (then something else, stated in the reasons, kept it out)."""
+    near_miss = regime.near_miss
+    facts = context.facts
+    if outcome.applies or near_miss is None or not regime.scope.isdisjoint(facts.entity.designations):
+        return None
+    people, keys = near_miss.affected(facts.personal_data.by_jurisdiction)
+    if not people:
+        return None
+    entity = replace(facts.entity, designations=facts.entity.designations | {near_miss.designation})
+    counterfactual = regime.evaluate(
+        Context(facts=replace(facts, entity=entity), entity_zone=context.entity_zone)
+    )
+    if not counterfactual.applies:
+        return None
+    codes = ", ".join(obligation.code for obligation in counterfactual.obligations)
+    info = designation_info(near_miss.designation)
+    label = f" ({info.label})" if info is not None else ""
+    return (
+        f"Warning: {people} of the affected people are {near_miss.people} ({', '.join(keys)}), and "
+        f"{regime.name} would apply if the entity were designated {near_miss.designation}{label}: {codes}"
+    )
 
 
 def assess_json(

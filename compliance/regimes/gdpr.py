@@ -17,7 +17,16 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from . import designations as d
-from .model import Context, ObligationSpec, Regime, RegimeOutcome, describe_risk, not_applicable, risk_is_none
+from .model import (
+    Context,
+    NearMiss,
+    ObligationSpec,
+    Regime,
+    RegimeOutcome,
+    describe_risk,
+    not_applicable,
+    risk_is_none,
+)
 from .primitives import after_hours
 
 ART_33_3_FIELDS = (
@@ -48,6 +57,41 @@ EXEMPTION_LABELS = {
 }
 
 AUTHORITY_HOURS = 72
+# The EU member states and the EEA states that apply the GDPR (ISO 3166-1; Greece is GR).
+EEA = frozenset(
+    [
+        "AT",
+        "BE",
+        "BG",
+        "HR",
+        "CY",
+        "CZ",
+        "DK",
+        "EE",
+        "FI",
+        "FR",
+        "DE",
+        "GR",
+        "HU",
+        "IE",
+        "IT",
+        "LV",
+        "LT",
+        "LU",
+        "MT",
+        "NL",
+        "PL",
+        "PT",
+        "RO",
+        "SK",
+        "SI",
+        "ES",
+        "SE",
+        "IS",
+        "LI",
+        "NO",
+    ]
+)
 
 
 @dataclass(frozen=True, slots=True)
@@ -72,11 +116,14 @@ def evaluate_controller_law(context: Context, law: ControllerLaw) -> RegimeOutco
         wanted = law.controller_designation
         if law.processor_designation is not None:
             wanted += f" or {law.processor_designation}"
-        return not_applicable(f"The entity is not designated {wanted}")
+        return not_applicable(
+            f"The entity is not designated {wanted}", would_apply_if=(f"the entity were designated {wanted}",)
+        )
     personal_data = context.facts.personal_data
     if not personal_data.involved:
         return not_applicable(
-            f"No personal data involved: {law.law} breach notification concerns personal data breaches only"
+            f"No personal data involved: {law.law} breach notification concerns personal data breaches only",
+            would_apply_if=("personal data were involved",),
         )
     aware_at = context.facts.times.aware_at
     outcome = RegimeOutcome(applies=False)
@@ -140,6 +187,8 @@ def evaluate_controller_law(context: Context, law: ControllerLaw) -> RegimeOutco
             )
         )
     outcome.applies = bool(outcome.obligations)
+    if not outcome.applies:
+        outcome.would_apply_if.append("the risk to individuals were assessed as other than none")
     return outcome
 
 
@@ -188,4 +237,5 @@ REGIME = Regime(
     specs=(AUTHORITY, DATA_SUBJECTS, CONTROLLER),
     evaluate=evaluate,
     scope=frozenset({d.GDPR_CONTROLLER, d.GDPR_PROCESSOR}),
+    near_miss=NearMiss(EEA, d.GDPR_CONTROLLER, "residents of the EU/EEA"),
 )

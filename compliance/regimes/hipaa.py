@@ -17,7 +17,17 @@ Interpretations (decided by the lead):
 from __future__ import annotations
 
 from . import designations as d
-from .model import Context, ObligationSpec, Regime, RegimeOutcome, describe_risk, not_applicable, risk_is_none
+from .model import (
+    Context,
+    NearMiss,
+    ObligationSpec,
+    Regime,
+    RegimeOutcome,
+    describe_risk,
+    designated,
+    not_applicable,
+    risk_is_none,
+)
 from .primitives import after_calendar_days, after_end_of_year
 
 CONTENT_164_404_C = (
@@ -74,20 +84,26 @@ def evaluate(context: Context) -> RegimeOutcome:
     is_business_associate = context.has(d.HIPAA_BUSINESS_ASSOCIATE)
     if not is_covered_entity and not is_business_associate:
         return not_applicable(
-            f"The entity is not designated {d.HIPAA_COVERED_ENTITY} or {d.HIPAA_BUSINESS_ASSOCIATE}"
+            f"The entity is not designated {d.HIPAA_COVERED_ENTITY} or {d.HIPAA_BUSINESS_ASSOCIATE}",
+            would_apply_if=(designated(d.HIPAA_COVERED_ENTITY, d.HIPAA_BUSINESS_ASSOCIATE),),
         )
     personal_data = context.facts.personal_data
     if not personal_data.phi:
-        return not_applicable("No protected health information (PHI) involved")
+        return not_applicable(
+            "No protected health information (PHI) involved",
+            would_apply_if=("protected health information (PHI) were involved",),
+        )
     if not personal_data.unsecured:
         return not_applicable(
             "The PHI was secured (encrypted or destroyed per HHS guidance): not a breach of unsecured PHI "
-            "(45 CFR 164.402)"
+            "(45 CFR 164.402)",
+            would_apply_if=("the PHI were unsecured",),
         )
     if risk_is_none(personal_data.risk):
         return not_applicable(
             "Risk none: the four-factor risk assessment demonstrated a low probability that the PHI has "
-            "been compromised, so there is no breach (45 CFR 164.402(2))"
+            "been compromised, so there is no breach (45 CFR 164.402(2))",
+            would_apply_if=("the four-factor risk assessment did not show a low probability of compromise",),
         )
     aware_at = context.facts.times.aware_at
     zone = context.entity_zone
@@ -185,4 +201,5 @@ REGIME = Regime(
     specs=(INDIVIDUALS, MEDIA, HHS, COVERED_ENTITY),
     evaluate=evaluate,
     scope=frozenset({d.HIPAA_COVERED_ENTITY, d.HIPAA_BUSINESS_ASSOCIATE}),
+    near_miss=NearMiss(frozenset({"US"}), d.HIPAA_COVERED_ENTITY, "US residents"),
 )

@@ -12,7 +12,17 @@
 from __future__ import annotations
 
 from . import designations as d
-from .model import Context, ObligationSpec, Regime, RegimeOutcome, describe_risk, not_applicable, risk_is_none
+from .model import (
+    Context,
+    NearMiss,
+    ObligationSpec,
+    Regime,
+    RegimeOutcome,
+    describe_risk,
+    designated,
+    not_applicable,
+    risk_is_none,
+)
 from .primitives import after_business_days
 
 RESOLUTION = "Resolution CD/ANPD No. 15/2024"
@@ -71,13 +81,14 @@ def evaluate(context: Context) -> RegimeOutcome:
         reason = f"The entity is not designated {d.LGPD_CONTROLLER}"
         if context.has(d.LGPD_SMALL_AGENT):
             reason += f" ({d.LGPD_SMALL_AGENT} only doubles the deadlines)"
-        return not_applicable(reason)
+        return not_applicable(reason, would_apply_if=(designated(d.LGPD_CONTROLLER),))
     personal_data = context.facts.personal_data
     if not personal_data.involved:
-        return not_applicable("No personal data involved")
+        return not_applicable("No personal data involved", would_apply_if=("personal data were involved",))
     if risk_is_none(personal_data.risk):
         return not_applicable(
-            "Risk none: the incident cannot cause relevant risk or damage to data subjects (LGPD Art. 48)"
+            "Risk none: the incident cannot cause relevant risk or damage to data subjects (LGPD Art. 48)",
+            would_apply_if=("the risk to data subjects were assessed as other than none",),
         )
     is_small_agent = context.has(d.LGPD_SMALL_AGENT)
     days = COMMUNICATION_DAYS * SMALL_AGENT_FACTOR if is_small_agent else COMMUNICATION_DAYS
@@ -129,4 +140,5 @@ REGIME = Regime(
     specs=(ANPD, DATA_SUBJECTS, COMPLEMENT),
     evaluate=evaluate,
     scope=frozenset({d.LGPD_CONTROLLER}),
+    near_miss=NearMiss(frozenset({HOLIDAY_COUNTRY}), d.LGPD_CONTROLLER, "people in Brazil"),
 )

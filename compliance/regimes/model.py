@@ -8,7 +8,7 @@ look up recipients and required fields for a code without running the engine.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
@@ -110,16 +110,32 @@ _FAR_FUTURE = datetime.max.replace(tzinfo=UTC)
 
 @dataclass(slots=True)
 class RegimeOutcome:
-    """Whether a regime applies, why (human sentences for auditors), and what it demands."""
+    """Whether a regime applies, why (human sentences for auditors), and what it demands.
+
+    For a regime that does not apply, `would_apply_if` says in words what would change
+    that ("the entity were designated ca-business"), and `displaced_by` names the regime
+    that displaces it under a lex specialis rule (NIS2 -> DORA).
+    """
 
     applies: bool
     reasons: list[str] = field(default_factory=list)
     obligations: list[Obligation] = field(default_factory=list)
+    would_apply_if: list[str] = field(default_factory=list)
+    displaced_by: str | None = None
 
 
-def not_applicable(*reasons: str) -> RegimeOutcome:
-    """Outcome of a regime that demands nothing, with the reasons why."""
-    return RegimeOutcome(applies=False, reasons=list(reasons))
+def not_applicable(
+    *reasons: str, would_apply_if: tuple[str, ...] = (), displaced_by: str | None = None
+) -> RegimeOutcome:
+    """Outcome of a regime that demands nothing, with the reasons why and what would change it."""
+    return RegimeOutcome(
+        applies=False, reasons=list(reasons), would_apply_if=list(would_apply_if), displaced_by=displaced_by
+    )
+
+
+def designated(*codes: str) -> str:
+    """The would-apply-if condition of a missing designation: 'the entity were designated a or b'."""
+    return "the entity were designated " + " or ".join(codes)
 
 
 @dataclass(slots=True)
@@ -162,16 +178,53 @@ class Regime:
     scope: frozenset[str]
     """Designations that can bring an entity in scope; without any of them the regime is skipped
     unless an explanation is asked for."""
+    near_miss: NearMiss | None = None
+    """Where the regime protects people of given jurisdictions: affected people there while the
+    regime is kept out only by a missing designation earn a warning in the explanation."""
+
+
+@dataclass(frozen=True, slots=True)
+class NearMiss:
+    """The jurisdictions whose people a regime protects, and the designation that brings it in.
+
+    `jurisdictions` holds ISO 3166 codes: a country code matches itself and its
+    subdivisions (`US` matches `US-TX`), a subdivision code only itself (`US-CA`).
+    """
+
+    jurisdictions: frozenset[str]
+    designation: str
+    people: str
+
+    def affected(self, by_jurisdiction: Mapping[str, int]) -> tuple[int, tuple[str, ...]]:
+        """How many affected people live in the jurisdictions, and which keys they were recorded under."""
+        keys = tuple(
+            sorted(
+                key
+                for key, count in by_jurisdiction.items()
+                if count > 0 and (key in self.jurisdictions or key[:2] in self.jurisdictions)
+            )
+        )
+        return sum(by_jurisdiction[key] for key in keys), keys
 
 
 @dataclass(frozen=True, slots=True)
 class RegimeExplanation:
-    """One line of `--explain`: a regime considered, whether it applies, and why."""
+    """One line of `--explain`: a regime considered, whether it applies, why, and what follows.
+
+    `obligations` are the codes the regime produced; `would_apply_if` the conditions
+    that would make a non-applying regime apply; `warning` a near miss (affected people
+    in the regime's jurisdictions, kept out only by a designation); `displaced_by` the
+    regime that displaces this one (lex specialis).
+    """
 
     regime: str
     name: str
     applies: bool
     reasons: tuple[str, ...]
+    obligations: tuple[str, ...] = ()
+    would_apply_if: tuple[str, ...] = ()
+    warning: str | None = None
+    displaced_by: str | None = None
 
     def to_json(self) -> dict[str, Any]:
         return {
@@ -179,6 +232,10 @@ class RegimeExplanation:
             "name": self.name,
             "applies": self.applies,
             "reasons": list(self.reasons),
+            "obligations": list(self.obligations),
+            "would_apply_if": list(self.would_apply_if),
+            "warning": self.warning,
+            "displaced_by": self.displaced_by,
         }
 
 

@@ -11,7 +11,16 @@
 from __future__ import annotations
 
 from . import designations as d
-from .model import Context, ObligationSpec, Regime, RegimeOutcome, describe_risk, not_applicable
+from .model import (
+    Context,
+    NearMiss,
+    ObligationSpec,
+    Regime,
+    RegimeOutcome,
+    describe_risk,
+    designated,
+    not_applicable,
+)
 from .primitives import after_calendar_days
 
 ACT = "Privacy Act 1988 (Cth)"
@@ -35,10 +44,12 @@ NOTICE = ObligationSpec(
 
 def evaluate(context: Context) -> RegimeOutcome:
     if not context.has(d.NDB_ENTITY):
-        return not_applicable(f"The entity is not designated {d.NDB_ENTITY}")
+        return not_applicable(
+            f"The entity is not designated {d.NDB_ENTITY}", would_apply_if=(designated(d.NDB_ENTITY),)
+        )
     personal_data = context.facts.personal_data
     if not personal_data.involved:
-        return not_applicable("No personal data involved")
+        return not_applicable("No personal data involved", would_apply_if=("personal data were involved",))
     aware_at = context.facts.times.aware_at
     outcome = RegimeOutcome(
         applies=True,
@@ -83,4 +94,5 @@ REGIME = Regime(
     specs=(ASSESSMENT, NOTICE),
     evaluate=evaluate,
     scope=frozenset({d.NDB_ENTITY}),
+    near_miss=NearMiss(frozenset({"AU"}), d.NDB_ENTITY, "people in Australia"),
 )

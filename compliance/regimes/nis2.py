@@ -4,6 +4,11 @@ Interpretations (decided by the lead):
 * applies to `nis2-essential` / `nis2-important` entities with a `significant`
   incident; `nis2-trust-service-provider` only shortens the notification to 24 h
   and does not by itself bring an entity in scope;
+* lex specialis (RULES.md section 2): an entity that also carries a `dora-*`
+  designation reports under DORA only, so NIS2 does not apply to it (the
+  explanation names DORA, `displaced_by`), unless it carries `nis2-dora-parallel`
+  (a Member State requires the NIS2 reports too, DORA Art. 19(1)). The NIS2
+  designation still counts for DORA's weekend rule (`dora.py`);
 * the final report is due one month after the notification's submission (or,
   provisionally, after its due time). If `handling_ended_at` is known and later
   than that point, the incident was still ongoing then: a progress report is due
@@ -16,7 +21,7 @@ Interpretations (decided by the lead):
 from __future__ import annotations
 
 from . import designations as d
-from .model import Context, ObligationSpec, Regime, RegimeOutcome, not_applicable
+from .model import Context, ObligationSpec, Regime, RegimeOutcome, designated, not_applicable
 from .primitives import after_hours, after_one_month
 
 RECIPIENT = "CSIRT / competent authority"
@@ -55,14 +60,27 @@ FINAL = ObligationSpec(
 )
 
 
+_NOT_AN_ENTITY = (designated(d.NIS2_ESSENTIAL, d.NIS2_IMPORTANT),)
+_SIGNIFICANT = "the incident were decided significant (Art. 23(3))"
+_PARALLEL = (
+    f"the entity were designated {d.NIS2_DORA_PARALLEL} (its Member State requires the NIS2 reports "
+    "beside DORA's, DORA Art. 19(1))"
+)
+
+
 def evaluate(context: Context) -> RegimeOutcome:
-    if not (context.has(d.NIS2_ESSENTIAL) or context.has(d.NIS2_IMPORTANT)):
+    designations = context.facts.entity.designations
+    if not (d.NIS2_ESSENTIAL in designations or d.NIS2_IMPORTANT in designations):
         reason = f"The entity is not designated {d.NIS2_ESSENTIAL} or {d.NIS2_IMPORTANT}"
-        if context.has(d.NIS2_TRUST_SERVICE_PROVIDER):
+        if d.NIS2_TRUST_SERVICE_PROVIDER in designations:
             reason += f" ({d.NIS2_TRUST_SERVICE_PROVIDER} only shortens the notification deadline)"
-        return not_applicable(reason)
+        return not_applicable(reason, would_apply_if=_NOT_AN_ENTITY)
+    if d.NIS2_DORA_PARALLEL not in designations and not designations.isdisjoint(d.DORA_DESIGNATIONS):
+        return _displaced_by_dora(context)
     if not context.facts.significant:
-        return not_applicable("The incident is not significant (Art. 23(3)): no NIS2 reporting")
+        return not_applicable(
+            "The incident is not significant (Art. 23(3)): no NIS2 reporting", would_apply_if=(_SIGNIFICANT,)
+        )
     times = context.facts.times
     aware_at = times.aware_at
     zone = context.entity_zone
@@ -140,6 +158,23 @@ def evaluate(context: Context) -> RegimeOutcome:
             )
         )
     return outcome
+
+
+def _displaced_by_dora(context: Context) -> RegimeOutcome:
+    """Lex specialis (RULES.md section 2): a DORA financial entity reports ICT incidents under DORA only."""
+    designations = context.facts.entity.designations
+    dora = ", ".join(sorted(designations & d.DORA_DESIGNATIONS))
+    nis2 = ", ".join(sorted(designations & d.NIS2_ENTITIES))
+    conditions = [_PARALLEL]
+    if not context.facts.significant:
+        conditions.append(_SIGNIFICANT)
+    return not_applicable(
+        f"Displaced by DORA: the entity is a DORA financial entity ({dora}), which reports ICT-related "
+        f"incidents under DORA only, so the NIS2 obligations do not apply although it is designated {nis2} "
+        "(DORA Art. 1(2); NIS2 Art. 4(1)-(2) and recital 28)",
+        would_apply_if=(" and ".join(conditions),),
+        displaced_by="DORA",
+    )
 
 
 REGIME = Regime(

@@ -10,7 +10,7 @@
 from __future__ import annotations
 
 from . import designations as d
-from .model import Context, ObligationSpec, Regime, RegimeOutcome, not_applicable
+from .model import Context, ObligationSpec, Regime, RegimeOutcome, designated, not_applicable
 from .primitives import after_calendar_days, after_hours
 
 RECIPIENT = "NY Superintendent of Financial Services"
@@ -55,7 +55,10 @@ EXTORTION_EXPLANATION = ObligationSpec(
 
 def evaluate(context: Context) -> RegimeOutcome:
     if not context.has(d.NYDFS_COVERED_ENTITY):
-        return not_applicable(f"The entity is not designated {d.NYDFS_COVERED_ENTITY}")
+        return not_applicable(
+            f"The entity is not designated {d.NYDFS_COVERED_ENTITY}",
+            would_apply_if=(designated(d.NYDFS_COVERED_ENTITY),),
+        )
     times = context.facts.times
     outcome = RegimeOutcome(applies=False)
     determined_at = times.incident_determined_at
@@ -97,6 +100,11 @@ def evaluate(context: Context) -> RegimeOutcome:
             )
         )
     outcome.applies = bool(outcome.obligations)
+    if not outcome.applies:
+        outcome.would_apply_if.append(
+            "the determination of a cybersecurity incident (incident_determined_at) or an extortion payment "
+            "(ransom_paid_at) were recorded"
+        )
     return outcome
 
 

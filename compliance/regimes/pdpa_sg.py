@@ -12,7 +12,16 @@
 from __future__ import annotations
 
 from . import designations as d
-from .model import Context, ObligationSpec, Regime, RegimeOutcome, describe_risk, not_applicable
+from .model import (
+    Context,
+    NearMiss,
+    ObligationSpec,
+    Regime,
+    RegimeOutcome,
+    describe_risk,
+    designated,
+    not_applicable,
+)
 from .primitives import after_calendar_days
 
 DAYS = 3
@@ -51,11 +60,15 @@ INDIVIDUALS = ObligationSpec(
 
 def evaluate(context: Context) -> RegimeOutcome:
     if not context.has(d.PDPA_ORGANISATION):
-        return not_applicable(f"The entity is not designated {d.PDPA_ORGANISATION}")
+        return not_applicable(
+            f"The entity is not designated {d.PDPA_ORGANISATION}",
+            would_apply_if=(designated(d.PDPA_ORGANISATION),),
+        )
     assessed_at = context.facts.times.notifiable_assessed_at
     if assessed_at is None:
         return not_applicable(
-            "The notifiability assessment is not recorded (notifiable_assessed_at): nothing to count from yet"
+            "The notifiability assessment is not recorded (notifiable_assessed_at): nothing to count from yet",
+            would_apply_if=("the notifiability assessment (notifiable_assessed_at) were recorded",),
         )
     personal_data = context.facts.personal_data
     risk = personal_data.risk
@@ -63,7 +76,8 @@ def evaluate(context: Context) -> RegimeOutcome:
     if risk != "high" and total < SCALE_THRESHOLD:
         return not_applicable(
             f"Not notifiable: {describe_risk(risk)} is not significant harm and {total} individuals, the "
-            f"scale threshold is {SCALE_THRESHOLD} or more"
+            f"scale threshold is {SCALE_THRESHOLD} or more",
+            would_apply_if=(f"the risk were high or {SCALE_THRESHOLD} or more individuals were affected",),
         )
     why = []
     if risk == "high":
@@ -106,4 +120,5 @@ REGIME = Regime(
     specs=(PDPC, INDIVIDUALS),
     evaluate=evaluate,
     scope=frozenset({d.PDPA_ORGANISATION}),
+    near_miss=NearMiss(frozenset({"SG"}), d.PDPA_ORGANISATION, "people in Singapore"),
 )

@@ -9,7 +9,16 @@ determination time there is no determined breach yet.
 from __future__ import annotations
 
 from . import designations as d
-from .model import Context, ObligationSpec, Regime, RegimeOutcome, describe_risk, not_applicable
+from .model import (
+    Context,
+    NearMiss,
+    ObligationSpec,
+    Regime,
+    RegimeOutcome,
+    describe_risk,
+    designated,
+    not_applicable,
+)
 
 OPC = ObligationSpec(
     code="PIPEDA/opc",
@@ -30,15 +39,22 @@ OPC = ObligationSpec(
 
 def evaluate(context: Context) -> RegimeOutcome:
     if not context.has(d.PIPEDA_ORGANISATION):
-        return not_applicable(f"The entity is not designated {d.PIPEDA_ORGANISATION}")
+        return not_applicable(
+            f"The entity is not designated {d.PIPEDA_ORGANISATION}",
+            would_apply_if=(designated(d.PIPEDA_ORGANISATION),),
+        )
     determined_at = context.facts.times.incident_determined_at
     if determined_at is None:
-        return not_applicable("No breach determination recorded (incident_determined_at)")
+        return not_applicable(
+            "No breach determination recorded (incident_determined_at)",
+            would_apply_if=("the determination of the breach (incident_determined_at) were recorded",),
+        )
     risk = context.facts.personal_data.risk
     if risk != "high":
         return not_applicable(
             f"{describe_risk(risk).capitalize()} is not a real risk of significant harm: keep a record (s "
-            "10.3), no report"
+            "10.3), no report",
+            would_apply_if=("the risk were high (a real risk of significant harm)",),
         )
     return RegimeOutcome(
         applies=True,
@@ -65,4 +81,5 @@ REGIME = Regime(
     specs=(OPC,),
     evaluate=evaluate,
     scope=frozenset({d.PIPEDA_ORGANISATION}),
+    near_miss=NearMiss(frozenset({"CA"}), d.PIPEDA_ORGANISATION, "people in Canada"),
 )

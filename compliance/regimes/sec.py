@@ -14,7 +14,7 @@ from __future__ import annotations
 from datetime import time
 
 from . import designations as d
-from .model import Context, ObligationSpec, Regime, RegimeOutcome, not_applicable
+from .model import Context, ObligationSpec, Regime, RegimeOutcome, designated, not_applicable
 from .primitives import after_business_days, zone
 
 NEW_YORK = "America/New_York"
@@ -33,9 +33,14 @@ FORM_8K = ObligationSpec(
 
 def evaluate(context: Context) -> RegimeOutcome:
     if not context.has(d.SEC_REGISTRANT):
-        return not_applicable(f"The entity is not designated {d.SEC_REGISTRANT}")
+        return not_applicable(
+            f"The entity is not designated {d.SEC_REGISTRANT}", would_apply_if=(designated(d.SEC_REGISTRANT),)
+        )
     if not context.facts.material:
-        return not_applicable("The incident has not been determined material: no Form 8-K Item 1.05")
+        return not_applicable(
+            "The incident has not been determined material: no Form 8-K Item 1.05",
+            would_apply_if=("the incident were determined material",),
+        )
     new_york = zone(NEW_YORK)
     determined_at = context.facts.times.materiality_determined_at
     if determined_at is None:

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from . import designations as d
 from .gdpr import ART_33_3_FIELDS, ART_34_2_FIELDS, LATE_FIELDS, ControllerLaw, evaluate_controller_law
-from .model import Context, ObligationSpec, Regime, RegimeOutcome
+from .model import Context, NearMiss, ObligationSpec, Regime, RegimeOutcome
 
 ICO = ObligationSpec(
     code="UK-GDPR/ico",
@@ -50,4 +50,5 @@ REGIME = Regime(
     specs=(ICO, DATA_SUBJECTS),
     evaluate=evaluate,
     scope=frozenset({d.UK_GDPR_CONTROLLER}),
+    near_miss=NearMiss(frozenset({"GB"}), d.UK_GDPR_CONTROLLER, "UK residents"),
 )

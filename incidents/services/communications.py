@@ -9,7 +9,6 @@ import re
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
-from functools import partial
 from html import unescape
 from typing import Any
 
@@ -42,6 +41,7 @@ from incidents.services.base import check_not_future, lock_incident, timeline_re
 from incidents.validators import phone_validator
 from portal.audit import audit_record
 from portal.errors import PreconditionFailed
+from portal.outbox import outbox_enqueue, outbox_handler
 from portal.sandbox import UnsafeTemplate, render_template, validate_template
 
 logger = logging.getLogger(__name__)
@@ -425,8 +425,16 @@ def communication_send(
         },
     )
     if status == DeliveryStatus.QUEUED:
-        transaction.on_commit(partial(communication_deliver, communication.pk))
+        outbox_enqueue(COMMUNICATION_MAIL, {"communication": communication.pk})
     return communication
+
+
+COMMUNICATION_MAIL = "incidents.communication_mail"
+
+
+@outbox_handler(COMMUNICATION_MAIL)
+def _deliver_after_commit(payload: dict[str, Any]) -> None:
+    communication_deliver(payload["communication"])
 
 
 def communication_deliver(communication_id: int) -> None:

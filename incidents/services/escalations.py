@@ -13,7 +13,7 @@ from __future__ import annotations
 import logging
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from functools import partial
+from typing import Any
 
 from django.conf import settings
 from django.core.mail import EmailMessage
@@ -33,6 +33,7 @@ from incidents.models import Communication, Escalation, Incident, RoleAssignment
 from incidents.services.base import timeline_record
 from incidents.services.communications import EXERCISE_PREFIX
 from portal.audit import audit_record
+from portal.outbox import outbox_enqueue, outbox_handler
 
 logger = logging.getLogger(__name__)
 
@@ -220,8 +221,16 @@ def escalation_fire(item: DueEscalation, *, now: datetime | None = None) -> Esca
         changes={"target": item.target, "due_at": item.due_at, "recipients": recipients},
     )
     if recipients:
-        transaction.on_commit(partial(_mail_escalation, escalation.pk))
+        outbox_enqueue(ESCALATION_MAIL, {"escalation": escalation.pk})
     return escalation
+
+
+ESCALATION_MAIL = "incidents.escalation_mail"
+
+
+@outbox_handler(ESCALATION_MAIL)
+def _mail_escalation_after_commit(payload: dict[str, Any]) -> None:
+    _mail_escalation(payload["escalation"])
 
 
 def _mail_escalation(escalation_id: int) -> None:

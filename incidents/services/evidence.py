@@ -17,6 +17,7 @@ from incidents.choices import TimelineKind
 from incidents.models import Evidence, Incident
 from incidents.services.base import lock_incident, timeline_record
 from portal.audit import audit_record
+from portal.storage import files_follow_transaction
 
 _SNIFF_BYTES = 64 * 1024
 
@@ -60,6 +61,7 @@ class _HashingFile(File):
             yield chunk
 
 
+@files_follow_transaction()  # an upload that rolls back leaves no file behind
 @transaction.atomic
 def evidence_add(
     *, incident: Incident, actor: AbstractBaseUser, upload: UploadedFile, description: str = ""

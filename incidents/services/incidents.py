@@ -14,6 +14,7 @@ from django.utils import timezone
 
 from incidents import events
 from incidents.choices import INCIDENT_TRANSITIONS, IncidentAction, IncidentStatus, TimelineKind
+from incidents.messages import INCIDENT_DONE_WORD, TIMELINE, TRANSITION_REFUSED, UNKNOWN_ACTION
 from incidents.models import Category, Incident, ReferenceCounter, Service, Severity, Team, TimelineEvent
 from incidents.services.base import CLOCK_SKEW, display, lock_incident, timeline_record
 from incidents.services.playbooks import apply_playbook, playbook_for
@@ -120,7 +121,7 @@ def incident_create(
     timeline_record(
         incident,
         kind=TimelineKind.DECLARED,
-        text=f"{kind_word} declared with severity {severity.name} ({category.name}).",
+        text=TIMELINE["declared"].format(kind=kind_word, severity=severity.name, category=category.name),
         actor=actor,
         data={
             "severity": severity.name,
@@ -283,14 +284,19 @@ def incident_transition(
     before detection or in the future.
     """
     if action not in INCIDENT_TRANSITIONS:
-        raise TransitionNotAllowed(f"Unknown action {action!r}.")
+        raise TransitionNotAllowed(UNKNOWN_ACTION.format(action=action))
     sources, target, stamp_field = INCIDENT_TRANSITIONS[action]
     incident = lock_incident(incident)
     if incident.status not in sources:
         allowed = ", ".join(sorted(sources))
         raise TransitionNotAllowed(
-            f"Cannot {action} {incident.reference}: it is {incident.status}; "
-            f"{action} is only possible from {allowed}."
+            TRANSITION_REFUSED.format(
+                reference=incident.reference,
+                done=INCIDENT_DONE_WORD[action],
+                status=incident.status,
+                action=action,
+                allowed=allowed,
+            )
         )
     if action == IncidentAction.DECLINE and not note.strip():
         raise ValidationError({"note": "Say why this is not an incident."})
@@ -329,7 +335,9 @@ def incident_transition(
         update_fields += ["resolved_at", "closed_at"]
     incident.version += 1
     incident.save(update_fields=update_fields)
-    text = f"Status changed from {IncidentStatus(old_status).label} to {IncidentStatus(target).label}."
+    text = TIMELINE["status_changed"].format(
+        old=IncidentStatus(old_status).label, new=IncidentStatus(target).label
+    )
     if note.strip():
         text += f" {note.strip()}"
     timeline_record(

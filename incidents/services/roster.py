@@ -12,6 +12,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from incidents.choices import CoverPosition, TimelineKind
+from incidents.messages import TIMELINE
 from incidents.models import (
     EscalationContact,
     Incident,
@@ -23,6 +24,7 @@ from incidents.models import (
 )
 from incidents.services.base import lock_incident, timeline_record
 from portal.audit import audit_record
+from portal.users import display_name
 
 
 @transaction.atomic
@@ -60,14 +62,17 @@ def incident_assign_role(
         assignment = RoleAssignment.objects.create(
             incident=incident, role=role, user=user, assigned_at=now, assigned_by=actor
         )
+    # The data keeps the accounts (usernames); the text names the people as they are called today.
     old_name = current.user.get_username() if current is not None else None
     new_name = user.get_username() if user is not None else None
+    old_person = display_name(current.user) if current is not None else ""
+    new_person = display_name(user)
     if new_name and old_name:
-        text = f"{role.name}: {old_name} handed over to {new_name}."
+        text = TIMELINE["role_handed_over"].format(role=role.name, old=old_person, new=new_person)
     elif new_name:
-        text = f"{new_name} is now {role.name}."
+        text = TIMELINE["role_taken"].format(person=new_person, role=role.name)
     else:
-        text = f"{old_name} is no longer {role.name}."
+        text = TIMELINE["role_left"].format(person=old_person, role=role.name)
     if reason:
         text = f"{text[:-1]} ({reason})."
     data: dict[str, Any] = {"role": role.slug, "from": old_name, "to": new_name}
@@ -111,7 +116,7 @@ def assign_team_roles(
     for cover in _covers(team):
         role = cover.role
         if role.pk in held:
-            lines.append(f"{role.name}: kept by its current holder")
+            lines.append(TIMELINE["team_role_kept"].format(role=role.name))
             continue
         if cover.primary.can_serve:
             member, position = cover.primary, CoverPosition.PRIMARY
@@ -119,7 +124,7 @@ def assign_team_roles(
             member, position = cover.deputy, CoverPosition.DEPUTY
         else:
             outcome[role.slug] = None
-            lines.append(f"{role.name}: nobody available")
+            lines.append(TIMELINE["team_role_nobody"].format(role=role.name))
             continue
         incident_assign_role(
             incident=incident,
@@ -130,12 +135,16 @@ def assign_team_roles(
             at=at,
         )
         outcome[role.slug] = member.user.get_username()
-        lines.append(f"{role.name}: {member.user.get_username()} ({position.label.lower()})")
+        lines.append(
+            TIMELINE["team_role_given"].format(
+                role=role.name, person=display_name(member.user), position=position.label.lower()
+            )
+        )
     summary = "; ".join(lines) if lines else "the team has no role covers"
     timeline_record(
         incident,
         kind=TimelineKind.ROLE_CHANGE,
-        text=f"Team {team.name} pulled in. {summary}.",
+        text=TIMELINE["team_pulled_in"].format(team=team.name, summary=summary),
         actor=actor,
         data={"team": team.name, "assigned": outcome},
         occurred_at=at,

@@ -2,15 +2,20 @@
 
 from __future__ import annotations
 
+import logging
 from typing import Any
 
 from django.core.exceptions import ValidationError as DjangoValidationError
+from django.db import IntegrityError
 from django.db.models import ProtectedError, RestrictedError
 from rest_framework import exceptions, status
 from rest_framework.response import Response
 from rest_framework.views import exception_handler as drf_exception_handler
 
+from portal.constraints import integrity_error_response_detail, name_constraint_errors
 from portal.errors import ConflictError, DomainError, PreconditionFailed, PreconditionRequired
+
+logger = logging.getLogger(__name__)
 
 
 class Conflict(exceptions.APIException):
@@ -40,7 +45,12 @@ def exception_handler(exc: Exception, context: dict[str, Any]) -> Response | Non
         exc = Conflict(str(exc))
     elif isinstance(exc, ProtectedError | RestrictedError):
         exc = Conflict("Still in use: other records refer to it. Deactivate it instead.")
+    elif isinstance(exc, IntegrityError):
+        # A constraint only the database saw (a race, or one no serializer mirrors): name the field.
+        status_code, body = integrity_error_response_detail(exc)
+        logger.warning("IntegrityError answered %s: %s", status_code, exc)
+        return Response(body, status=status_code)
     elif isinstance(exc, DjangoValidationError):
-        detail: Any = exc.message_dict if hasattr(exc, "error_dict") else {"detail": exc.messages}
+        detail: Any = name_constraint_errors(exc.error_dict) if hasattr(exc, "error_dict") else {"detail": exc.messages}
         exc = exceptions.ValidationError(detail)
     return drf_exception_handler(exc, context)

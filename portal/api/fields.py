@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import copy
 from datetime import datetime
 from typing import Any
 
@@ -8,6 +9,8 @@ from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
+
+from portal.constraints import validate_check_constraints
 
 
 class AwareDateTimeField(serializers.DateTimeField):
@@ -32,12 +35,36 @@ class AwareDateTimeField(serializers.DateTimeField):
 
 
 class StrictModelSerializer(serializers.ModelSerializer):
-    """ModelSerializer whose datetime fields refuse naive times."""
+    """ModelSerializer whose datetime fields refuse naive times and whose model's check
+    constraints are checked before saving (a 400 naming the field, never an IntegrityError)."""
 
     serializer_field_mapping = {
         **serializers.ModelSerializer.serializer_field_mapping,
         models.DateTimeField: AwareDateTimeField,
     }
+
+    def validate(self, attrs: Any) -> Any:
+        attrs = super().validate(attrs)
+        model = getattr(getattr(self, "Meta", None), "model", None)
+        if model is not None and isinstance(attrs, dict):
+            check_model_constraints(model, self.instance, attrs)
+        return attrs
+
+
+def check_model_constraints(model: type[models.Model], instance: Any, attrs: dict[str, Any]) -> None:
+    """Raise a field-keyed ValidationError if ``attrs`` applied to ``instance`` break a CheckConstraint."""
+    if not any(isinstance(c, models.CheckConstraint) for c in model._meta.constraints):
+        return
+    concrete = {field.name for field in model._meta.concrete_fields}
+    candidate = copy.copy(instance) if isinstance(instance, model) else model()
+    present = set()
+    for name, value in attrs.items():
+        if name in concrete:
+            setattr(candidate, name, value)
+            present.add(name)
+    errors = validate_check_constraints(model, candidate, present)
+    if errors:
+        raise serializers.ValidationError(errors)
 
 
 class UserSummarySerializer(serializers.Serializer):

@@ -29,14 +29,18 @@ from postmortems.services.base import (
     TIMELINE_ENTRY_FIELDS,
     QualityGateFailed,
 )
+from postmortems.services.lifecycle import (
+    MAX_COMMENT,
+    postmortem_publish,
+    postmortem_request_changes,
+    postmortem_revise,
+    postmortem_submit_for_review,
+    publish_refusal,
+)
 from postmortems.services.postmortems import (
     postmortem_create,
     postmortem_delete,
-    postmortem_publish,
-    postmortem_revise,
-    postmortem_submit_for_review,
     postmortem_update,
-    publish_refusal,
 )
 from postmortems.services.reminders import (
     action_item_send_reminder,
@@ -52,6 +56,7 @@ from postmortems.services.timeline import (
 __all__ = [
     "ACTION_ITEM_FIELDS",
     "EDITABLE_FIELDS",
+    "MAX_COMMENT",
     "MAX_FACTORS",
     "MAX_IMPORTED_EVENTS",
     "MAX_INCIDENTS",
@@ -73,6 +78,7 @@ __all__ = [
     "postmortem_create",
     "postmortem_delete",
     "postmortem_publish",
+    "postmortem_request_changes",
     "postmortem_revise",
     "postmortem_submit_for_review",
     "postmortem_update",

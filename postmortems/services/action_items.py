@@ -6,13 +6,13 @@ from collections.abc import Mapping
 from datetime import date, datetime
 from typing import Any
 
-from django.contrib.auth.models import AbstractBaseUser
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 
 from incidents.models import Incident
 from portal.audit import audit_record
 from portal.errors import ConflictError, PreconditionFailed, TransitionNotAllowed
+from portal.users import User, display_name
 from postmortems.choices import (
     ACTION_ITEM_CLOSED_STATUSES,
     ACTION_ITEM_TRANSITIONS,
@@ -23,19 +23,21 @@ from postmortems.choices import (
     ActionItemStatus,
     PostmortemStatus,
 )
+from postmortems.messages import REFUSALS
 from postmortems.models import ActionItem, Postmortem
+from postmortems.permissions import can_move_action_item, can_own_action_items
 from postmortems.selectors import can_see_incidents
 from postmortems.services.base import ACTION_ITEM_FIELDS, _check_at, _incident_ids, _lock, _person
 
 
-def _check_item_owner(owner: AbstractBaseUser | None, incident_ids: list[int]) -> None:
+def _check_item_owner(owner: User | None, incident_ids: list[int]) -> None:
     if owner is None:
         return
     if not owner.is_active:
         raise ValidationError({"owner": "This user is deactivated."})
-    if not (owner.has_perm("postmortems.view_actionitem") and can_see_incidents(owner, incident_ids)):
+    if not (can_own_action_items(owner) and can_see_incidents(owner, incident_ids)):
         raise ValidationError(
-            {"owner": f"{owner.get_username()} cannot see this post-mortem, so cannot own its action items."}
+            {"owner": f"{display_name(owner)} cannot see this post-mortem, so cannot own its action items."}
         )
 
 
@@ -47,11 +49,11 @@ def _check_item_incident(incident: Incident | None, incident_ids: list[int]) -> 
 @transaction.atomic
 def action_item_create(
     *,
-    actor: AbstractBaseUser,
+    actor: User,
     postmortem: Postmortem,
     title: str,
     description: str = "",
-    owner: AbstractBaseUser | None = None,
+    owner: User | None = None,
     due_date: date | None = None,
     priority: str = ActionItemPriority.MEDIUM,
     kind: str = ActionItemKind.OTHER,
@@ -108,7 +110,7 @@ def _lock_item(item: ActionItem, expected_version: int | None) -> ActionItem:
 def action_item_update(
     *,
     item: ActionItem,
-    actor: AbstractBaseUser,
+    actor: User,
     data: Mapping[str, Any],
     expected_version: int | None = None,
 ) -> ActionItem:
@@ -152,7 +154,7 @@ def action_item_transition(
     *,
     item: ActionItem,
     action: str,
-    actor: AbstractBaseUser,
+    actor: User,
     verification: str | None = None,
     reason: str = "",
     expected_version: int | None = None,
@@ -165,8 +167,8 @@ def action_item_transition(
         raise TransitionNotAllowed(f"Unknown action {action!r}.")
     at = _check_at(at)
     item = _lock_item(item, expected_version)
-    if not (actor.has_perm("postmortems.change_actionitem") or item.owner_id == actor.pk):
-        raise PermissionDenied("Only the item's owner or a post-mortem author can change its status.")
+    if not can_move_action_item(actor, item):
+        raise PermissionDenied(REFUSALS["move_item"])
     sources, target = ACTION_ITEM_TRANSITIONS[action]
     if item.status not in sources:
         allowed = ", ".join(ActionItemStatus(source).label.lower() for source in sorted(sources))
@@ -209,20 +211,20 @@ def action_item_transition(
     return item
 
 
-def action_item_start(*, item: ActionItem, actor: AbstractBaseUser, **kwargs: Any) -> ActionItem:
+def action_item_start(*, item: ActionItem, actor: User, **kwargs: Any) -> ActionItem:
     return action_item_transition(item=item, action=ActionItemAction.START, actor=actor, **kwargs)
 
 
-def action_item_complete(*, item: ActionItem, actor: AbstractBaseUser, **kwargs: Any) -> ActionItem:
+def action_item_complete(*, item: ActionItem, actor: User, **kwargs: Any) -> ActionItem:
     return action_item_transition(item=item, action=ActionItemAction.COMPLETE, actor=actor, **kwargs)
 
 
-def action_item_wont_do(*, item: ActionItem, actor: AbstractBaseUser, **kwargs: Any) -> ActionItem:
+def action_item_wont_do(*, item: ActionItem, actor: User, **kwargs: Any) -> ActionItem:
     return action_item_transition(item=item, action=ActionItemAction.WONT_DO, actor=actor, **kwargs)
 
 
 @transaction.atomic
-def action_item_delete(*, item: ActionItem, actor: AbstractBaseUser) -> None:
+def action_item_delete(*, item: ActionItem, actor: User) -> None:
     """Remove an item entered by mistake, before anything was published; afterwards an
     item is closed as won't do instead, so the record stays complete."""
     item = _lock_item(item, None)

@@ -4,20 +4,22 @@ and the lines on the covered incidents' timelines."""
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Sequence
+from collections.abc import Callable, Mapping, Sequence
 from datetime import datetime, timedelta
 from typing import Any
 
-from django.contrib.auth.models import AbstractBaseUser
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.utils import timezone
 
 from incidents.choices import IncidentStatus, TimelineKind
 from incidents.models import Incident, TimelineEvent
 from incidents.services import timeline_record
-from portal.errors import ConflictError, DomainError, PreconditionFailed
-from postmortems.choices import EDITABLE_STATUSES
+from portal.audit import audit_record
+from portal.errors import ConflictError, DomainError, PreconditionFailed, TransitionNotAllowed
+from portal.users import User, display_name
+from postmortems.choices import EDITABLE_STATUSES, POSTMORTEM_TRANSITIONS, PostmortemAction, PostmortemStatus
 from postmortems.models import Postmortem, PostmortemIncident, PostmortemTimelineEntry
+from postmortems.permissions import can_review_postmortems, can_write_postmortems
 from postmortems.quality import Finding
 from postmortems.selectors import can_see_incidents
 
@@ -73,7 +75,7 @@ class QualityGateFailed(DomainError):
 # --- helpers -------------------------------------------------------------------------------------------
 
 
-def _person(user: AbstractBaseUser | None) -> str | None:
+def _person(user: User | None) -> str | None:
     return user.get_username() if user is not None else None
 
 
@@ -123,10 +125,10 @@ def _bump(postmortem: Postmortem, *fields: str) -> None:
 def _check_people(
     *,
     incident_ids: list[int],
-    owner: AbstractBaseUser | None = None,
-    facilitator: AbstractBaseUser | None = None,
-    reviewers: Sequence[AbstractBaseUser] | None = None,
-    final_owner: AbstractBaseUser | None = None,
+    owner: User | None = None,
+    facilitator: User | None = None,
+    reviewers: Sequence[User] | None = None,
+    final_owner: User | None = None,
 ) -> None:
     """Everyone named on a post-mortem must be able to read it; the owner must be able to
     write it; reviewers must be able to publish or write, and cannot be the owner."""
@@ -134,28 +136,25 @@ def _check_people(
     if owner is not None:
         if not owner.is_active:
             errors["owner"] = "This user is deactivated."
-        elif not (owner.has_perm("postmortems.change_postmortem") and can_see_incidents(owner, incident_ids)):
+        elif not (can_write_postmortems(owner) and can_see_incidents(owner, incident_ids)):
             errors["owner"] = (
-                f"{owner.get_username()} cannot own this post-mortem: the owner writes it, so needs "
+                f"{display_name(owner)} cannot own this post-mortem: the owner writes it, so needs "
                 "the Post-mortem Author role and access to every incident it covers."
             )
     if facilitator is not None:
         if not facilitator.is_active:
             errors["facilitator"] = "This user is deactivated."
         elif not can_see_incidents(facilitator, incident_ids):
-            errors["facilitator"] = f"{facilitator.get_username()} cannot see every incident it covers."
+            errors["facilitator"] = f"{display_name(facilitator)} cannot see every incident it covers."
     if reviewers is not None:
         problems = []
         for reviewer in reviewers:
-            name = reviewer.get_username()
+            name = display_name(reviewer)
             if final_owner is not None and reviewer.pk == final_owner.pk:
                 problems.append(f"{name} owns the post-mortem and cannot review it.")
             elif not reviewer.is_active:
                 problems.append(f"{name} is deactivated.")
-            elif not (
-                reviewer.has_perm("postmortems.change_postmortem")
-                or reviewer.has_perm("postmortems.publish_postmortem")
-            ) or not can_see_incidents(reviewer, incident_ids):
+            elif not can_review_postmortems(reviewer) or not can_see_incidents(reviewer, incident_ids):
                 problems.append(
                     f"{name} cannot review it: reviewers need access to every incident it covers and "
                     "the Post-mortem Author, Compliance Officer or Administrator role."
@@ -166,7 +165,7 @@ def _check_people(
         raise ValidationError(errors)
 
 
-def _starter_context(title: str, incidents: list[Incident], owner: AbstractBaseUser) -> dict[str, Any]:
+def _starter_context(title: str, incidents: list[Incident], owner: User) -> dict[str, Any]:
     resolved = [incident.resolved_at for incident in incidents if incident.resolved_at]
     worst = min(incidents, key=lambda incident: incident.severity.rank)
 
@@ -180,7 +179,7 @@ def _starter_context(title: str, incidents: list[Incident], owner: AbstractBaseU
         "severity": worst.severity.name,
         "detected_at": when(min(incident.detected_at for incident in incidents)),
         "resolved_at": when(max(resolved) if resolved else None),
-        "owner": owner.get_full_name() or owner.get_username(),
+        "owner": display_name(owner),
     }
 
 
@@ -209,7 +208,7 @@ def _import_timeline(postmortem: Postmortem, incidents: list[Incident]) -> int:
 
 
 def _on_incident_timelines(
-    postmortem: Postmortem, *, text: str, actor: AbstractBaseUser, action: str, at: datetime | None = None
+    postmortem: Postmortem, *, text: str, actor: User, action: str, at: datetime | None = None
 ) -> None:
     for incident in Incident.objects.filter(postmortem_links__postmortem=postmortem).order_by("pk"):
         timeline_record(
@@ -220,3 +219,60 @@ def _on_incident_timelines(
             data={"postmortem": postmortem.pk, "action": action},
             occurred_at=at,
         )
+
+
+# --- the lifecycle: one skeleton for every step ---------------------------------------------------------
+
+
+def _check_transition(postmortem: Postmortem, action: str) -> str:
+    sources, target = POSTMORTEM_TRANSITIONS[action]
+    if postmortem.status not in sources:
+        allowed = ", ".join(PostmortemStatus(source).label.lower() for source in sorted(sources))
+        raise TransitionNotAllowed(
+            f"Cannot {PostmortemAction(action).label.lower()} {postmortem.reference}: it is "
+            f"{PostmortemStatus(postmortem.status).label.lower()}; this is only possible when {allowed}."
+        )
+    return target
+
+
+def _begin(
+    postmortem: Postmortem,
+    action: str,
+    *,
+    expected_version: int | None,
+    refusal: Callable[[Postmortem], str | None] | None = None,
+) -> tuple[Postmortem, str]:
+    """Lock the row (checking the version that was read), ask who may (``refusal`` returns why
+    not, read on the locked row) and check the lifecycle. Returns the locked row and the target."""
+    locked = _lock(postmortem, expected_version)
+    reason = refusal(locked) if refusal is not None else None
+    if reason:
+        raise PermissionDenied(reason)
+    return locked, _check_transition(locked, action)
+
+
+def _move(postmortem: Postmortem, target: str, **stamps: Any) -> str:
+    """Set the status and the step's stamps and save exactly those fields; returns the old status."""
+    old = postmortem.status
+    postmortem.status = target
+    for field, value in stamps.items():
+        setattr(postmortem, field, value)
+    _bump(postmortem, "status", *stamps)
+    return old
+
+
+def _record(
+    postmortem: Postmortem,
+    *,
+    audit: str,
+    actor: User,
+    changes: Mapping[str, Any],
+    timeline: str = "",
+    timeline_action: str = "",
+    at: datetime | None = None,
+) -> None:
+    """The step's line on the covered incidents' timelines (when it has one) and its audit event,
+    in the caller's transaction."""
+    if timeline:
+        _on_incident_timelines(postmortem, text=timeline, actor=actor, action=timeline_action, at=at)
+    audit_record(action=audit, actor=actor, obj=postmortem, changes=dict(changes))

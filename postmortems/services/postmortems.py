@@ -1,42 +1,36 @@
-"""The post-mortem document and its lifecycle: start, edit, review, publish, revise, delete."""
+"""The post-mortem document: start, edit, delete (its review steps are in ``lifecycle``)."""
 
 from __future__ import annotations
 
-import hashlib
 from collections.abc import Iterable, Mapping, Sequence
 from datetime import datetime
 from typing import Any
 
-from django.contrib.auth.models import AbstractBaseUser
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.db import transaction
 
 from incidents.models import Incident
 from incidents.selectors import incidents_visible_to
 from portal.audit import audit_record
-from portal.errors import ConflictError, TransitionNotAllowed
+from portal.errors import ConflictError
 from portal.sandbox import UnsafeTemplate, render_template
-from postmortems import events
-from postmortems.choices import POSTMORTEM_TRANSITIONS, PostmortemAction, PostmortemStatus
-from postmortems.exports import document_snapshot, postmortem_document, postmortem_markdown
+from portal.users import User, display_name
+from postmortems.choices import PostmortemStatus
+from postmortems.messages import INCIDENT_TIMELINE
 from postmortems.models import (
     ContributingFactor,
     ContributingFactorCategory,
     Postmortem,
     PostmortemIncident,
-    PostmortemRevision,
     PostmortemSection,
     PostmortemTemplate,
 )
-from postmortems.quality import postmortem_quality
-from postmortems.selectors import postmortem_content
 from postmortems.services.base import (
     EDITABLE_FIELDS,
     MAX_FACTORS,
     MAX_INCIDENTS,
     MAX_WHYS,
     RESOLVED_STATUSES,
-    QualityGateFailed,
     _bump,
     _check_at,
     _check_people,
@@ -56,13 +50,13 @@ from postmortems.services.base import (
 @transaction.atomic
 def postmortem_create(
     *,
-    actor: AbstractBaseUser,
+    actor: User,
     incidents: Iterable[Incident],
     template: PostmortemTemplate,
     title: str = "",
-    owner: AbstractBaseUser | None = None,
-    facilitator: AbstractBaseUser | None = None,
-    reviewers: Iterable[AbstractBaseUser] = (),
+    owner: User | None = None,
+    facilitator: User | None = None,
+    reviewers: Iterable[User] = (),
     at: datetime | None = None,
 ) -> Postmortem:
     """Start a post-mortem for resolved incidents from a template, with their timelines
@@ -132,7 +126,9 @@ def postmortem_create(
     imported = _import_timeline(postmortem, covered)
     _on_incident_timelines(
         postmortem,
-        text=f"Post-mortem {postmortem.reference} started: {title}.",
+        text=INCIDENT_TIMELINE["created"].format(
+            reference=postmortem.reference, actor=display_name(actor), title=title.rstrip(".")
+        ),
         actor=actor,
         action="created",
         at=at,
@@ -191,7 +187,7 @@ def _clean_factors(factors: Sequence[Mapping[str, Any]]) -> list[tuple[Contribut
 def postmortem_update(
     *,
     postmortem: Postmortem,
-    actor: AbstractBaseUser,
+    actor: User,
     data: Mapping[str, Any],
     expected_version: int | None = None,
 ) -> Postmortem:
@@ -303,155 +299,17 @@ def postmortem_update(
     return postmortem
 
 
-def _check_transition(postmortem: Postmortem, action: str) -> str:
-    sources, target = POSTMORTEM_TRANSITIONS[action]
-    if postmortem.status not in sources:
-        allowed = ", ".join(PostmortemStatus(source).label.lower() for source in sorted(sources))
-        raise TransitionNotAllowed(
-            f"Cannot {PostmortemAction(action).label.lower()} {postmortem.reference}: it is "
-            f"{PostmortemStatus(postmortem.status).label.lower()}; this is only possible when {allowed}."
-        )
-    return target
-
-
 @transaction.atomic
-def postmortem_submit_for_review(
-    *,
-    postmortem: Postmortem,
-    actor: AbstractBaseUser,
-    note: str = "",
-    expected_version: int | None = None,
-    at: datetime | None = None,
-) -> Postmortem:
-    """Ask for review. Quality errors do not block this step (reviewers can help fix
-    them); they block publishing."""
-    at = _check_at(at)
-    postmortem = _lock(postmortem, expected_version)
-    target = _check_transition(postmortem, PostmortemAction.SUBMIT_FOR_REVIEW)
-    old = postmortem.status
-    postmortem.status = target
-    postmortem.submitted_at = at
-    postmortem.submitted_by = actor
-    _bump(postmortem, "status", "submitted_at", "submitted_by")
-    quality = postmortem_quality(postmortem_content(postmortem.pk))
-    audit_record(
-        action="postmortem.submitted_for_review",
-        actor=actor,
-        obj=postmortem,
-        changes={"status": [old, target], "note": note.strip(), "quality_errors": len(quality.errors)},
-    )
-    return postmortem
-
-
-def publish_refusal(postmortem: Postmortem, actor: AbstractBaseUser) -> str | None:
-    """Why ``actor`` may not publish ``postmortem`` (the four-eyes rule), or None."""
-    if actor.pk == postmortem.owner_id:
-        return "You own this post-mortem: a reviewer, compliance officer or administrator publishes it."
-    if actor.pk == postmortem.submitted_by_id:
-        return "You submitted this post-mortem for review: someone else publishes it."
-    if actor.has_perm("postmortems.publish_postmortem"):
-        return None
-    if actor.has_perm("postmortems.change_postmortem") and postmortem.reviewers.filter(pk=actor.pk).exists():
-        return None
-    return "Only a listed reviewer, a compliance officer or an administrator may publish a post-mortem."
-
-
-@transaction.atomic
-def postmortem_publish(
-    *,
-    postmortem: Postmortem,
-    actor: AbstractBaseUser,
-    note: str = "",
-    expected_version: int | None = None,
-    at: datetime | None = None,
-) -> Postmortem:
-    """Publish after review, by someone other than the owner, once the quality gate has no
-    errors. The published revision is stored (content, Markdown and its SHA-256)."""
-    at = _check_at(at)
-    postmortem = _lock(postmortem, expected_version)
-    refusal = publish_refusal(postmortem, actor)
-    if refusal:
-        raise PermissionDenied(refusal)
-    target = _check_transition(postmortem, PostmortemAction.PUBLISH)
-    if postmortem.submitted_at and at < postmortem.submitted_at:
-        raise ValidationError({"at": "Publication cannot come before the submission for review."})
-    quality = postmortem_quality(postmortem_content(postmortem.pk))
-    if quality.errors:
-        raise QualityGateFailed(quality.errors)
-    old = postmortem.status
-    postmortem.status = target
-    postmortem.published_at = at
-    postmortem.published_by = actor
-    postmortem.first_published_at = postmortem.first_published_at or at
-    postmortem.revision += 1
-    _bump(postmortem, "status", "published_at", "published_by", "first_published_at", "revision")
-    document = postmortem_document(postmortem_content(postmortem.pk))
-    markdown = postmortem_markdown(document)
-    revision = PostmortemRevision.objects.create(
-        postmortem=postmortem,
-        number=postmortem.revision,
-        published_at=at,
-        published_by=actor,
-        snapshot=document_snapshot(document),
-        markdown=markdown,
-        sha256=hashlib.sha256(markdown.encode("utf-8")).hexdigest(),
-    )
-    _on_incident_timelines(
-        postmortem,
-        text=f"Post-mortem {postmortem.reference} published (revision {revision.number}): {postmortem.title}.",
-        actor=actor,
-        action="published",
-        at=at,
-    )
-    audit_record(
-        action="postmortem.published",
-        actor=actor,
-        obj=postmortem,
-        changes={
-            "status": [old, target],
-            "revision": revision.number,
-            "sha256": revision.sha256,
-            "quality_warnings": len(quality.warnings),
-            "note": note.strip(),
-        },
-    )
-    events.postmortem_published.publish(postmortem=postmortem, actor=actor)
-    return postmortem
-
-
-@transaction.atomic
-def postmortem_revise(
-    *, postmortem: Postmortem, actor: AbstractBaseUser, note: str = "", expected_version: int | None = None
-) -> Postmortem:
-    """Start a new draft of a published post-mortem; the published revision stays stored."""
-    postmortem = _lock(postmortem, expected_version)
-    target = _check_transition(postmortem, PostmortemAction.REVISE)
-    old = postmortem.status
-    postmortem.status = target
-    postmortem.submitted_at = None
-    postmortem.submitted_by = None
-    _bump(postmortem, "status", "submitted_at", "submitted_by")
-    text = f"Post-mortem {postmortem.reference} reopened for revision; revision {postmortem.revision} stays published."
-    if note.strip():
-        text += f" {note.strip()}"
-    _on_incident_timelines(postmortem, text=text, actor=actor, action="revised")
-    audit_record(
-        action="postmortem.revised",
-        actor=actor,
-        obj=postmortem,
-        changes={"status": [old, target], "published_revision": postmortem.revision, "note": note.strip()},
-    )
-    return postmortem
-
-
-@transaction.atomic
-def postmortem_delete(*, postmortem: Postmortem, actor: AbstractBaseUser) -> None:
+def postmortem_delete(*, postmortem: Postmortem, actor: User) -> None:
     """Remove a post-mortem started by mistake. Once published it stays (revise it instead)."""
     postmortem = _lock(postmortem)
     if postmortem.revision or postmortem.status == PostmortemStatus.PUBLISHED:
         raise ConflictError(f"{postmortem.reference} has been published; it can be revised but not deleted.")
     _on_incident_timelines(
-        postmortem, text=f"Post-mortem {postmortem.reference} deleted.", actor=actor, action="deleted"
+        postmortem,
+        text=INCIDENT_TIMELINE["deleted"].format(reference=postmortem.reference, actor=display_name(actor)),
+        actor=actor,
+        action="deleted",
     )
     audit_record(
         action="postmortem.deleted",

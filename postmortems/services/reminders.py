@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import logging
 from datetime import date
-from functools import partial
+from typing import Any
 
 from django.conf import settings
 from django.core.mail import EmailMessage
@@ -13,6 +13,8 @@ from django.template.loader import render_to_string
 from django.utils import timezone
 
 from portal.audit import audit_record
+from portal.outbox import outbox_enqueue, outbox_handler
+from portal.users import display_name
 from postmortems.choices import ReminderKind
 from postmortems.models import ActionItem, ActionItemReminder
 from postmortems.selectors import action_items_needing_reminders, action_items_visible_to
@@ -29,7 +31,7 @@ def _reminder_message(item: ActionItem, kind: str, today: date) -> EmailMessage:
     context = {
         "item": item if visible else None,
         "item_id": item.pk,
-        "owner_name": owner.get_full_name() or owner.get_username(),
+        "owner_name": display_name(owner),
         "overdue": kind == ReminderKind.OVERDUE,
         "due_date": item.due_date,
         "days": abs(days),
@@ -51,6 +53,20 @@ def _deliver(message: EmailMessage, reminder_id: int) -> None:
         ActionItemReminder.objects.filter(pk=reminder_id).delete()
 
 
+REMINDER_MAIL = "postmortems.action_item_reminder_mail"
+
+
+@outbox_handler(REMINDER_MAIL)
+def _deliver_after_commit(payload: dict[str, Any]) -> None:
+    reminder = (
+        ActionItemReminder.objects.select_related("action_item__owner").filter(pk=payload["reminder"]).first()
+    )
+    if reminder is None or reminder.action_item.owner is None:
+        return  # the claim was given back or the item lost its owner since
+    today = date.fromisoformat(payload["today"])
+    _deliver(_reminder_message(reminder.action_item, reminder.kind, today), reminder.pk)
+
+
 def action_item_send_reminder(item: ActionItem, kind: str, today: date) -> ActionItemReminder | None:
     """Claim the reminder (the unique constraint lets only one run succeed) and send it after commit."""
     owner = item.owner
@@ -70,7 +86,7 @@ def action_item_send_reminder(item: ActionItem, kind: str, today: date) -> Actio
             obj=item,
             changes={"kind": kind, "due_date": item.due_date, "to": owner.get_username()},
         )
-        transaction.on_commit(partial(_deliver, _reminder_message(item, kind, today), reminder.pk))
+        outbox_enqueue(REMINDER_MAIL, {"reminder": reminder.pk, "today": today})
     return reminder
 
 

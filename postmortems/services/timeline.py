@@ -6,7 +6,6 @@ from collections.abc import Mapping
 from datetime import datetime
 from typing import Any
 
-from django.contrib.auth.models import AbstractBaseUser
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
@@ -14,6 +13,7 @@ from django.utils import timezone
 from incidents.choices import TimelineKind
 from incidents.models import Incident
 from portal.audit import audit_record
+from portal.users import User
 from postmortems.choices import TimelineAssessment
 from postmortems.models import Postmortem, PostmortemTimelineEntry
 from postmortems.services.base import (
@@ -44,7 +44,7 @@ def _check_entry_data(data: Mapping[str, Any]) -> dict[str, Any]:
 def timeline_entry_add(
     *,
     postmortem: Postmortem,
-    actor: AbstractBaseUser,
+    actor: User,
     occurred_at: datetime,
     text: str,
     incident: Incident | None = None,
@@ -84,7 +84,7 @@ def timeline_entry_add(
 def timeline_entry_update(
     *,
     entry: PostmortemTimelineEntry,
-    actor: AbstractBaseUser,
+    actor: User,
     data: Mapping[str, Any],
     expected_version: int | None = None,
 ) -> PostmortemTimelineEntry:
@@ -124,7 +124,7 @@ def timeline_entry_update(
 
 @transaction.atomic
 def timeline_entry_delete(
-    *, entry: PostmortemTimelineEntry, actor: AbstractBaseUser, expected_version: int | None = None
+    *, entry: PostmortemTimelineEntry, actor: User, expected_version: int | None = None
 ) -> None:
     postmortem = _lock(entry.postmortem, expected_version)
     _require_editable(postmortem)

@@ -11,6 +11,7 @@ from typing import Any
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import render
 from django.urls import reverse
@@ -19,13 +20,15 @@ from django.views import View
 from django.views.decorators.http import require_POST
 from django.views.generic import TemplateView
 
+from compliance.selectors import affected_figures
 from portal.errors import DomainError, PreconditionFailed
 from portal.markdown import render_markdown
 from portal.ui import RoleRequiredMixin, apply_errors, error_text
+from portal.users import acting_user, display_name
+from postmortems import permissions as rules
 from postmortems import services
 from postmortems.choices import (
     ACTION_ITEM_OPEN_STATUSES,
-    EDITABLE_STATUSES,
     ActionItemStatus,
     PostmortemAction,
     PostmortemStatus,
@@ -35,16 +38,24 @@ from postmortems.forms import (
     ActionItemForm,
     FactorFormSet,
     PostmortemDocumentForm,
+    RequestChangesForm,
     item_owners,
     reviewers,
     user_label,
     users_all,
     writers,
 )
+from postmortems.messages import PAGE, POSTMORTEM_DONE, REFUSALS
 from postmortems.models import ContributingFactorCategory, Postmortem, PostmortemTimelineEntry
-from postmortems.quality import Finding, format_duration, postmortem_impact, postmortem_quality
+from postmortems.quality import (
+    Finding,
+    format_duration,
+    impact_figure,
+    postmortem_impact,
+    postmortem_quality,
+)
 from postmortems.selectors import postmortems_visible_to, revisions_for
-from postmortems.views.base import CHANGE_POSTMORTEM, VIEW_ACTION_ITEM, VIEW_POSTMORTEM, _postmortem, _version
+from postmortems.views.base import _postmortem, _version
 
 # --- the editor ---------------------------------------------------------------------------------------
 
@@ -118,9 +129,6 @@ def _conflict(
 def _impact_rows(postmortem: Postmortem) -> list[tuple[str, str]]:
     impact = postmortem_impact(postmortem)
 
-    def count(value: int | None) -> str:
-        return "unknown" if value is None else f"{value:,}"
-
     return [
         ("Severity", impact["severity"] or "unknown"),
         ("Duration", format_duration(impact["duration_seconds"])),
@@ -128,8 +136,8 @@ def _impact_rows(postmortem: Postmortem) -> list[tuple[str, str]]:
         ("Time to acknowledge", format_duration(impact["time_to_acknowledge_seconds"])),
         ("Time to resolve", format_duration(impact["time_to_resolve_seconds"])),
         ("Services", ", ".join(impact["services"]) or "none recorded"),
-        ("Customers affected", count(impact["customers_affected"])),
-        ("Records affected", count(impact["records_affected"])),
+        ("Customers affected", impact_figure(impact, "customers_affected")),
+        ("Records affected", impact_figure(impact, "records_affected")),
     ]
 
 
@@ -164,6 +172,16 @@ def _document_forms(
         people=keeping(choices.people, postmortem.facilitator),
         reviewer_people=keeping(choices.reviewers, *postmortem.reviewers.all()),
     )
+    assessed = affected_figures(postmortem.incidents.all())
+    for field, value, noun in [
+        ("customers_affected", assessed.data_subjects, "people affected"),
+        ("records_affected", assessed.records, "records affected"),
+    ]:
+        form.fields[field].help_text = (
+            f"Leave empty to use the compliance assessment's {value:,} {noun}."
+            if value is not None
+            else "Leave empty while unknown; once compliance assesses the incident, its figure is used."
+        )
     initial_factors = [
         {"category": factor.category.slug, "description": factor.description}
         for factor in postmortem.factors.all()
@@ -182,16 +200,17 @@ class PostmortemDetailView(RoleRequiredMixin, TemplateView):
 
     template_name = "postmortems/detail.html"
     section = "postmortems"
-    required_permissions = VIEW_POSTMORTEM
+    required_permissions = rules.PAGE_POSTMORTEMS
 
     def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
         context = super().get_context_data(**kwargs)
-        user = self.request.user
+        user = acting_user(self.request)
         postmortem = _postmortem(self.request, kwargs["pk"])
         status = postmortem.status
-        editable = status in EDITABLE_STATUSES and user.has_perm("postmortems.change_postmortem")
+        editable = rules.can_edit_postmortem(user, postmortem)
         reading = not editable or self.request.GET.get("view") == "read"
-        choices = _Choices() if editable or user.has_perm("postmortems.add_actionitem") else None
+        can_add_items = rules.can_add_action_item(user)
+        choices = _Choices() if editable or can_add_items else None
         sections = [
             (section, "" if section.is_empty else render_markdown(section.body))
             for section in postmortem.sections.all()
@@ -208,7 +227,8 @@ class PostmortemDetailView(RoleRequiredMixin, TemplateView):
                 edit_sections=[(section, fields[section.key], html) for section, html in sections],
             )
         quality = postmortem_quality(postmortem)
-        refusal = services.publish_refusal(postmortem, user) if status == PostmortemStatus.IN_REVIEW else None
+        refusal = rules.review_refusal(user, postmortem) if status == PostmortemStatus.IN_REVIEW else None
+        can_review = rules.can_publish_postmortem(user, postmortem)
         items = sorted(
             postmortem.action_items.all(),
             key=lambda item: (
@@ -217,7 +237,6 @@ class PostmortemDetailView(RoleRequiredMixin, TemplateView):
                 item.pk,
             ),
         )
-        can_add_items = user.has_perm("postmortems.add_actionitem")
         context.update(
             postmortem=postmortem,
             incidents=list(postmortem.incidents.all()),
@@ -242,13 +261,17 @@ class PostmortemDetailView(RoleRequiredMixin, TemplateView):
             quality_errors=[(finding, _anchor(finding, not reading)) for finding in quality.errors],
             quality_warnings=[(finding, _anchor(finding, not reading)) for finding in quality.warnings],
             impact_rows=_impact_rows(postmortem),
-            can_submit=status == PostmortemStatus.DRAFT and user.has_perm("postmortems.change_postmortem"),
-            can_publish=status == PostmortemStatus.IN_REVIEW and refusal is None,
+            can_submit=rules.can_submit_postmortem(user, postmortem),
+            can_publish=can_review,
+            can_request_changes=rules.can_request_changes(user, postmortem),
+            review_form=kwargs.get("review_form") or (RequestChangesForm() if can_review else None),
             publish_refusal=refusal,
-            can_revise=status == PostmortemStatus.PUBLISHED
-            and user.has_perm("postmortems.change_postmortem"),
+            can_revise=rules.can_revise_postmortem(user, postmortem),
+            changes_requested=status == PostmortemStatus.DRAFT
+            and postmortem.changes_requested_at is not None,
             revisions=list(revisions_for(postmortem)),
             conflict=kwargs.get("conflict"),
+            factor_errors=kwargs.get("factor_errors") or [],
             assessments=TimelineAssessment,
             statuses=PostmortemStatus,
             item_statuses=ActionItemStatus,
@@ -256,22 +279,32 @@ class PostmortemDetailView(RoleRequiredMixin, TemplateView):
         return context
 
     def post(self, request: HttpRequest, pk: int) -> HttpResponse:
+        """Save the document; with ``then=submit_for_review`` (the editor's "Submit for review"
+        button) submit it right after, in the same transaction, so no typed edit is left behind."""
+        user = acting_user(request)
         postmortem = _postmortem(request, pk)
-        if not request.user.has_perm("postmortems.change_postmortem"):
-            raise PermissionDenied("Your role does not allow this.")
+        if not rules.can_write_postmortems(user):
+            raise PermissionDenied(REFUSALS["role"])
+        submit = request.POST.get("then") == PostmortemAction.SUBMIT_FOR_REVIEW
+        not_saved = PAGE["not_submitted" if submit else "not_saved"]
         choices = _Choices()
         form, formset = _document_forms(postmortem, choices, data=request.POST)
         if not (form.is_valid() and formset.is_valid()):
-            messages.error(request, "Nothing was saved: correct the fields marked below.")
+            messages.error(request, not_saved)
             return self.render_to_response(self.get_context_data(pk=pk, form=form, formset=formset))
         factors = formset.factors()
         try:
-            services.postmortem_update(
-                postmortem=postmortem,
-                actor=request.user,
-                data={**form.service_data(), "contributing_factors": factors},
-                expected_version=_version(request),
-            )
+            with transaction.atomic():
+                saved = services.postmortem_update(
+                    postmortem=postmortem,
+                    actor=user,
+                    data={**form.service_data(), "contributing_factors": factors},
+                    expected_version=_version(request),
+                )
+                if submit:
+                    services.postmortem_submit_for_review(
+                        postmortem=saved, actor=user, expected_version=saved.version
+                    )
         except PreconditionFailed:
             # Show what changed instead of overwriting it; the user's text stays in the form.
             current = _postmortem(request, pk)
@@ -281,64 +314,89 @@ class PostmortemDetailView(RoleRequiredMixin, TemplateView):
             )
         except ValidationError as error:
             problems = error.message_dict if hasattr(error, "error_dict") else {"": error.messages}
+            factor_errors = problems.pop("contributing_factors", [])
             for field, texts in problems.items():
-                if field == "contributing_factors":
-                    form.add_error(None, [f"Contributing factors: {text}" for text in texts])
-                else:
-                    form.add_error(field if field in form.fields else None, texts)
-            messages.error(request, "Nothing was saved: correct the fields marked below.")
-            return self.render_to_response(self.get_context_data(pk=pk, form=form, formset=formset))
+                form.add_error(field if field in form.fields else None, texts)
+            messages.error(request, not_saved)
+            return self.render_to_response(
+                self.get_context_data(pk=pk, form=form, formset=formset, factor_errors=factor_errors)
+            )
         except DomainError as error:
             messages.error(request, error_text(error))
             return HttpResponseRedirect(reverse("postmortems:detail", args=[pk]))
-        messages.success(request, f"{postmortem.reference} saved.")
+        if not submit:
+            done = PAGE["saved"]
+        elif saved.version == postmortem.version:
+            done = POSTMORTEM_DONE[PostmortemAction.SUBMIT_FOR_REVIEW]
+        else:
+            done = PAGE["saved_and_submitted"]
+        messages.success(request, done.format(reference=postmortem.reference))
         return HttpResponseRedirect(reverse("postmortems:detail", args=[pk]))
 
 
 @method_decorator(require_POST, name="dispatch")
 class PostmortemTransitionView(RoleRequiredMixin, View):
-    """Submit for review, publish, revise. Publishing follows the four-eyes rule of the service."""
+    """Submit for review, request changes, publish, revise. Publishing and requesting changes
+    follow the four-eyes rule of the access rules; the others need an author."""
 
-    required_permissions = VIEW_POSTMORTEM
+    required_permissions = rules.PAGE_TRANSITION
 
     def post(self, request: HttpRequest, pk: int, action: str) -> HttpResponse:
+        user = acting_user(request)
         postmortem = _postmortem(request, pk)
-        handlers = {
-            PostmortemAction.SUBMIT_FOR_REVIEW: services.postmortem_submit_for_review,
-            PostmortemAction.PUBLISH: services.postmortem_publish,
-            PostmortemAction.REVISE: services.postmortem_revise,
-        }
-        if action not in handlers:
+        if action not in PostmortemAction.values:
             raise Http404("Unknown action.")
-        if action != PostmortemAction.PUBLISH and not request.user.has_perm("postmortems.change_postmortem"):
-            raise PermissionDenied("Your role does not allow this.")
+        if action in (PostmortemAction.SUBMIT_FOR_REVIEW, PostmortemAction.REVISE) and not (
+            rules.can_write_postmortems(user)
+        ):
+            raise PermissionDenied(REFUSALS["role"])
+        form = RequestChangesForm(request.POST) if action == PostmortemAction.REQUEST_CHANGES else None
+        if form is not None and not form.is_valid():
+            return _render_editor(request, pk, review_form=form)
         try:
-            handlers[action](
-                postmortem=postmortem,
-                actor=request.user,
-                note=request.POST.get("note", "")[:5000],
-                expected_version=_version(request),
-            )
+            if form is not None:
+                services.postmortem_request_changes(
+                    postmortem=postmortem,
+                    actor=user,
+                    comment=form.cleaned_data["comment"],
+                    expected_version=_version(request),
+                )
+            else:
+                handler = {
+                    PostmortemAction.SUBMIT_FOR_REVIEW: services.postmortem_submit_for_review,
+                    PostmortemAction.PUBLISH: services.postmortem_publish,
+                    PostmortemAction.REVISE: services.postmortem_revise,
+                }[PostmortemAction(action)]
+                handler(
+                    postmortem=postmortem,
+                    actor=user,
+                    note=request.POST.get("note", "")[:5000],
+                    expected_version=_version(request),
+                )
         except services.QualityGateFailed as failure:
             problems = " ".join(finding.message for finding in failure.findings)
             messages.error(request, f"{failure} {problems}")
         except PreconditionFailed:
-            messages.error(
-                request,
-                f"{postmortem.reference} changed since you opened it. Review the current version below, "
-                "then try again.",
-            )
+            messages.error(request, PAGE["stale_postmortem"].format(reference=postmortem.reference))
         except PermissionDenied as error:
             messages.error(request, str(error))
-        except (DomainError, ValidationError) as error:
+        except ValidationError as error:
+            if form is None:
+                messages.error(request, error_text(error))
+            else:
+                apply_errors(form, error)
+                return _render_editor(request, pk, review_form=form)
+        except DomainError as error:
             messages.error(request, error_text(error))
         else:
-            done = {
-                PostmortemAction.SUBMIT_FOR_REVIEW: "submitted for review",
-                PostmortemAction.PUBLISH: "published",
-                PostmortemAction.REVISE: "reopened as a draft; the published revision stays as it was",
-            }[action]
-            messages.success(request, f"{postmortem.reference} {done}.")
+            messages.success(
+                request,
+                POSTMORTEM_DONE[action].format(
+                    reference=postmortem.reference,
+                    revision=postmortem.revision,
+                    owner=display_name(postmortem.owner),
+                ),
+            )
         return HttpResponseRedirect(reverse("postmortems:detail", args=[pk]))
 
 
@@ -346,7 +404,7 @@ class PostmortemTransitionView(RoleRequiredMixin, View):
 class TimelineEntryView(RoleRequiredMixin, View):
     """Star, mark as fact or hypothesis, or annotate one entry of the post-mortem's timeline."""
 
-    required_permissions = CHANGE_POSTMORTEM
+    required_permissions = rules.PAGE_TIMELINE_MARKS
 
     def post(self, request: HttpRequest, pk: int, entry_id: int) -> HttpResponse:
         postmortem = postmortems_visible_to(request.user).filter(pk=pk).first()
@@ -368,14 +426,14 @@ class TimelineEntryView(RoleRequiredMixin, View):
         try:
             try:
                 services.timeline_entry_update(
-                    entry=entry, actor=request.user, data=data, expected_version=read_version
+                    entry=entry, actor=acting_user(request), data=data, expected_version=read_version
                 )
                 # Nobody else wrote in between: the open editor may keep saving on top of this.
                 new_version = Postmortem.objects.values_list("version", flat=True).get(pk=pk)
             except PreconditionFailed:
                 # Someone else saved meanwhile: apply the mark anyway (it conflicts with nothing), and
                 # leave the editor's version alone so its next save shows what they changed.
-                services.timeline_entry_update(entry=entry, actor=request.user, data=data)
+                services.timeline_entry_update(entry=entry, actor=acting_user(request), data=data)
         except (DomainError, ValidationError) as problem:
             error = error_text(problem)
         if not request.htmx:  # type: ignore[attr-defined]
@@ -401,7 +459,7 @@ class TimelineEntryView(RoleRequiredMixin, View):
 
 @method_decorator(require_POST, name="dispatch")
 class ActionItemCreateView(RoleRequiredMixin, View):
-    required_permissions = [*VIEW_ACTION_ITEM, "postmortems.add_actionitem"]
+    required_permissions = rules.PAGE_ADD_ACTION_ITEM
 
     def post(self, request: HttpRequest, pk: int) -> HttpResponse:
         postmortem = _postmortem(request, pk)
@@ -410,7 +468,7 @@ class ActionItemCreateView(RoleRequiredMixin, View):
         if form.is_valid():
             try:
                 created = services.action_item_create(
-                    actor=request.user, postmortem=postmortem, **form.cleaned_data
+                    actor=acting_user(request), postmortem=postmortem, **form.cleaned_data
                 )
             except ValidationError as error:
                 apply_errors(form, error)
@@ -419,7 +477,7 @@ class ActionItemCreateView(RoleRequiredMixin, View):
         if not request.htmx:  # type: ignore[attr-defined]
             if created is None:
                 return _render_editor(request, pk, item_form=form)
-            messages.success(request, f"Action item “{created.title}” added.")
+            messages.success(request, PAGE["item_added"].format(title=created.title))
             return HttpResponseRedirect(reverse("postmortems:detail", args=[pk]) + "#action-items")
         view = PostmortemDetailView()
         view.setup(request, pk=pk)

@@ -15,6 +15,7 @@ from django.views.generic import TemplateView
 from incidents.models import Incident
 from incidents.selectors import incidents_visible_to
 from portal.ui import RoleRequiredMixin, apply_errors, paginate, querystring_without_page
+from portal.users import acting_user
 from postmortems import services
 from postmortems.choices import ACTION_ITEM_OPEN_STATUSES, PostmortemStatus
 from postmortems.forms import PostmortemCreateForm, PostmortemFilterForm, reviewers, users_all
@@ -32,7 +33,7 @@ class PostmortemListView(RoleRequiredMixin, TemplateView):
 
     def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
         context = super().get_context_data(**kwargs)
-        user = self.request.user
+        user = acting_user(self.request)
         form = PostmortemFilterForm(self.request.GET or None)
         today = timezone.localdate()
         postmortems = (
@@ -90,6 +91,9 @@ class PostmortemListView(RoleRequiredMixin, TemplateView):
 
 # --- starting one -------------------------------------------------------------------------------------
 
+#: How many of the incidents that do not qualify yet the start form names.
+UNRESOLVED_SHOWN = 5
+
 
 class PostmortemCreateView(RoleRequiredMixin, TemplateView):
     template_name = "postmortems/new.html"
@@ -97,7 +101,7 @@ class PostmortemCreateView(RoleRequiredMixin, TemplateView):
     required_permissions = [*VIEW_POSTMORTEM, "postmortems.add_postmortem"]
 
     def _form(self, data: Any = None, initial: dict[str, Any] | None = None) -> PostmortemCreateForm:
-        user = self.request.user
+        user = acting_user(self.request)
         incidents = (
             incidents_visible_to(user)
             .filter(status__in=sorted(services.RESOLVED_STATUSES))
@@ -132,7 +136,21 @@ class PostmortemCreateView(RoleRequiredMixin, TemplateView):
                     context["not_resolved"] = incident
             form = self._form(initial=initial)
         context["form"] = form
+        context.update(self._not_offered(form))
         return context
+
+    def _not_offered(self, form: PostmortemCreateForm) -> dict[str, Any]:
+        """Which visible incidents the list leaves out, and why: only resolved or closed ones qualify."""
+        unresolved = incidents_visible_to(self.request.user).exclude(
+            status__in=sorted(services.RESOLVED_STATUSES)
+        )
+        count = unresolved.count()
+        return {
+            "unresolved_count": count,
+            "unresolved": list(unresolved.order_by("-detected_at", "-id")[:UNRESOLVED_SHOWN]),
+            "unresolved_more": max(count - UNRESOLVED_SHOWN, 0),
+            "qualifying_count": form.qualifying_incidents().count(),
+        }
 
     def post(self, request: HttpRequest) -> HttpResponse:
         form = self._form(request.POST)
@@ -141,7 +159,7 @@ class PostmortemCreateView(RoleRequiredMixin, TemplateView):
         data = form.cleaned_data
         try:
             postmortem = services.postmortem_create(
-                actor=request.user,
+                actor=acting_user(request),
                 incidents=list(data["incidents"]),
                 template=data["template"],
                 title=data["title"],

@@ -48,3 +48,54 @@
   document.addEventListener("htmx:afterSwap", mark);
   window.addEventListener("resize", mark);
 })();
+// A checkbox list with a filter box (services on the declare form): typing hides the options that do not match.
+(function () {
+  function setUp(picker) {
+    const input = picker.querySelector("[data-picker-filter]");
+    const options = Array.from(picker.querySelectorAll("[data-picker-options] label"));
+    const none = picker.querySelector("[data-picker-none]");
+    if (!input || options.length < 2) { return; }
+    input.hidden = false;
+    input.addEventListener("input", function () {
+      const words = input.value.toLowerCase().split(/\s+/).filter(Boolean);
+      let shown = 0;
+      options.forEach(function (label) {
+        const text = label.textContent.toLowerCase();
+        const match = words.every(function (w) { return text.indexOf(w) !== -1; });
+        label.hidden = !match;
+        if (match) { shown += 1; }
+      });
+      if (none) { none.hidden = shown > 0; }
+    });
+    // Enter in the filter box must not submit the form.
+    input.addEventListener("keydown", function (event) { if (event.key === "Enter") { event.preventDefault(); } });
+  }
+  document.addEventListener("DOMContentLoaded", function () { document.querySelectorAll("[data-picker]").forEach(setUp); });
+})();
+// A filter box for a long <select> (the time-zone picker): typing hides the options that do not match
+// and selects the first one that does.
+(function () {
+  function setUp(input) {
+    const select = document.getElementById(input.getAttribute("data-select-filter"));
+    if (!select) { return; }
+    const label = input.labels && input.labels[0];
+    input.hidden = false;
+    if (label) { label.hidden = false; }
+    input.addEventListener("input", function () {
+      const words = input.value.toLowerCase().split(/\s+/).filter(Boolean);
+      let first = null;
+      Array.from(select.options).forEach(function (option) {
+        const text = (option.textContent + " " + option.value).toLowerCase().replace(/_/g, " ");
+        const match = words.every(function (w) { return text.indexOf(w) !== -1; });
+        option.hidden = !match;
+        if (match && first === null) { first = option; }
+      });
+      Array.from(select.querySelectorAll("optgroup")).forEach(function (group) {
+        group.hidden = !Array.from(group.children).some(function (option) { return !option.hidden; });
+      });
+      if (first && words.length) { first.selected = true; }
+    });
+    input.addEventListener("keydown", function (event) { if (event.key === "Enter") { event.preventDefault(); } });
+  }
+  document.addEventListener("DOMContentLoaded", function () { document.querySelectorAll("[data-select-filter]").forEach(setUp); });
+})();

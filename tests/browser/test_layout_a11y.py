@@ -91,7 +91,10 @@ def test_every_main_page_fits_a_phone_and_a_desktop_and_passes_axe(browser, site
         pages = _main_pages(page, site)
         assert len(pages) == len(FIXED_PAGES) + len(LINKED_PAGES) + 1
         for name, url in pages.items():
-            failures += [f"{viewport['width']} px, {name} ({url}) {p}" for p in _problems(page, site, url, viewport["width"], axe)]
+            failures += [
+                f"{viewport['width']} px, {name} ({url}) {p}"
+                for p in _problems(page, site, url, viewport["width"], axe)
+            ]
         page.wait_for_load_state("networkidle")
         context.close()
     assert not failures, "\n".join(failures)

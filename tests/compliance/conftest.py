@@ -18,7 +18,8 @@ def bank(db) -> LegalEntity:
         lei="529900T8BM49AURSDO55",
         country="DE",
         timezone="Europe/Berlin",
-        designations=["gdpr-controller", "nis2-essential", "dora-credit-institution"],
+        # nis2-dora-parallel: the tests expect the NIS2 reports beside DORA (DORA Art. 19(1)).
+        designations=["gdpr-controller", "nis2-essential", "dora-credit-institution", "nis2-dora-parallel"],
         dpo_contact="dpo@bank.example",
     )
     CompetentAuthority.objects.create(

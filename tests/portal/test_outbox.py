@@ -9,6 +9,7 @@ import pytest
 from django.core.management import call_command
 from django.db import transaction
 from django.utils import timezone
+from django_tasks import task
 from django_tasks.backends.immediate import ImmediateBackend
 
 from portal import outbox
@@ -25,10 +26,24 @@ def _record(payload: dict) -> None:
     CALLS.append(payload)
 
 
+_queued: list[int] = []
+
+
+@task()
+def _queued_task(n: int) -> None:
+    _queued.append(n)
+
+
+@outbox.outbox_handler("tests.queue")
+def _queue(payload: dict) -> None:
+    _queued_task.enqueue(payload["n"])
+
+
 @pytest.fixture(autouse=True)
 def _fresh_calls(settings):
     settings.TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}
     CALLS.clear()
+    _queued.clear()
 
 
 def test_a_rolled_back_change_owes_nothing(db, django_capture_on_commit_callbacks):
@@ -63,22 +78,43 @@ def test_a_failing_hand_off_is_logged_and_the_command_runs_it_later(
     def queue_down(*args, **kwargs):
         raise OSError("database table is locked")
 
-    monkeypatch.setattr(ImmediateBackend, "enqueue", queue_down)
+    original = outbox._claim
+    monkeypatch.setattr(outbox, "_claim", queue_down)
     with (
         caplog.at_level(logging.ERROR, logger="portal.outbox"),
         django_capture_on_commit_callbacks(execute=True),
     ):
         message = outbox.outbox_enqueue("tests.record", {"n": 2})
-    assert "could not be handed to the task queue" in caplog.text
+    assert "could not be run after commit" in caplog.text
     message.refresh_from_db()
     assert message.state == OutboxState.PENDING
     assert CALLS == []
+    monkeypatch.setattr(outbox, "_claim", original)
     call_command("process_outbox")
     message.refresh_from_db()
     assert message.state == OutboxState.DONE
     assert [call["n"] for call in CALLS] == [2]
     call_command("process_outbox")
     assert len(CALLS) == 1
+
+
+def test_a_queue_that_refuses_the_task_leaves_the_message_pending_for_the_command(
+    db, django_capture_on_commit_callbacks, monkeypatch
+):
+    def queue_down(*args, **kwargs):
+        raise OSError("database table is locked")
+
+    with monkeypatch.context() as patched:
+        patched.setattr(ImmediateBackend, "enqueue", queue_down)
+        with django_capture_on_commit_callbacks(execute=True):
+            message = outbox.outbox_enqueue("tests.queue", {"n": 5})
+    message.refresh_from_db()
+    assert (message.state, message.attempts) == (OutboxState.PENDING, 1)
+    assert "database table is locked" in message.last_error
+    outbox.outbox_process_due(now=message.available_at)
+    message.refresh_from_db()
+    assert message.state == OutboxState.DONE
+    assert _queued == [5]
 
 
 def test_a_failing_handler_is_retried_with_backoff_then_given_up(db, settings):

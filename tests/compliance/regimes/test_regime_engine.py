@@ -122,15 +122,32 @@ class TestExplanation:
         lines = assess_json(RULES_SECTION_5_FACTS, explain=True)["explanation"]
         assert [line["regime"] for line in lines] == [entry.code for entry in CATALOGUE]
         assert all(
-            set(line) == {"regime", "name", "applies", "reasons"} and line["reasons"] for line in lines
+            set(line)
+            == {
+                "regime",
+                "name",
+                "applies",
+                "reasons",
+                "obligations",
+                "would_apply_if",
+                "warning",
+                "displaced_by",
+            }
+            and line["reasons"]
+            for line in lines
         )
+        assert all(line["would_apply_if"] for line in lines if not line["applies"])
+        assert all(bool(line["obligations"]) == line["applies"] for line in lines)
 
     def test_it_says_what_applied(self) -> None:
         lines = {
             line["regime"]: line for line in assess_json(RULES_SECTION_5_FACTS, explain=True)["explanation"]
         }
         assert lines["GDPR"]["applies"] is True
-        assert lines["NIS2"]["reasons"] == ["The incident is not significant (Art. 23(3)): no NIS2 reporting"]
+        assert lines["GDPR"]["obligations"] == ["GDPR/supervisory-authority", "GDPR/data-subjects"]
+        # The example's bank is a DORA credit institution: DORA displaces NIS2 (lex specialis).
+        assert lines["NIS2"]["displaced_by"] == "DORA"
+        assert lines["NIS2"]["reasons"][0].startswith("Displaced by DORA")
         assert lines["DORA"]["reasons"] == [
             "The incident is not classified as major: no DORA incident reporting"
         ]
@@ -139,6 +156,10 @@ class TestExplanation:
             "name": "SEC Form 8-K Item 1.05",
             "applies": False,
             "reasons": ["The entity is not designated sec-registrant"],
+            "obligations": [],
+            "would_apply_if": ["the entity were designated sec-registrant"],
+            "warning": None,
+            "displaced_by": None,
         }
 
     def test_explaining_does_not_change_the_obligations(self) -> None:

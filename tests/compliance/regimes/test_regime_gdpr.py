@@ -110,6 +110,10 @@ class TestGdprController:
             "reasons": [
                 "No personal data involved: GDPR breach notification concerns personal data breaches only"
             ],
+            "obligations": [],
+            "would_apply_if": ["personal data were involved"],
+            "warning": None,
+            "displaced_by": None,
         }
 
     @pytest.mark.parametrize(

@@ -6,6 +6,7 @@ from __future__ import annotations
 from postmortems import services
 from postmortems.choices import PostmortemStatus
 from postmortems.models import Postmortem
+from tests.factories import IncidentFactory
 from tests.ui.postmortems.helpers import body_of, save_data
 
 # --- starting, editing, conflicts ---------------------------------------------------------------------
@@ -37,6 +38,24 @@ def test_an_unresolved_incident_is_not_offered_and_is_explained(logged_in, autho
     page = body_of(logged_in(author).get(f"/postmortems/new/?incident={incident.pk}"))
     assert "write its post-mortem once it is resolved" in page
     assert f"{incident.reference} · {incident.title}" not in page
+
+
+def test_the_start_form_says_which_incidents_qualify_and_names_those_still_open(
+    logged_in, author, resolved_incident
+):
+    still_open = IncidentFactory(title="Still burning")
+    page = body_of(logged_in(author).get("/postmortems/new/"))
+    assert "Only <strong>resolved or closed</strong> incidents are listed" in page
+    assert f"{resolved_incident.reference} · {resolved_incident.title}" in page
+    assert "Not listed, because still in progress:" in page
+    assert f"{still_open.reference}</a> ({still_open.get_status_display().lower()})" in page
+    assert "None of the incidents you can see is resolved or closed yet." not in page
+
+
+def test_the_start_form_says_when_nothing_qualifies_yet(logged_in, author, incident):
+    page = body_of(logged_in(author).get("/postmortems/new/"))
+    assert "None of the incidents you can see is resolved or closed yet." in page
+    assert f"{incident.reference}</a>" in page
 
 
 def test_the_start_form_keeps_what_was_typed(logged_in, author, resolved_incident):

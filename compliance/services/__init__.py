@@ -1,0 +1,39 @@
+"""Every write that matters on compliance records: one transaction each, with
+its timeline entry and audit event, and statuses changed only here.
+
+The package is split by record (assessments, obligations, reports); this
+module re-exports the public names so ``from compliance import services`` and
+``services.report_create(...)`` keep working.
+"""
+
+from compliance.report_fields import prefill, report_missing_fields, report_required_fields
+from compliance.services.assessments import ASSESSMENT_FIELDS, assessment_save, decision_record
+from compliance.services.obligations import (
+    obligation_mark_not_required,
+    obligation_reopen,
+    obligations_refresh,
+)
+from compliance.services.reports import (
+    SubmissionInput,
+    report_create,
+    report_delete,
+    report_transition,
+    report_update,
+)
+
+__all__ = [
+    "ASSESSMENT_FIELDS",
+    "SubmissionInput",
+    "assessment_save",
+    "decision_record",
+    "obligation_mark_not_required",
+    "obligation_reopen",
+    "obligations_refresh",
+    "prefill",
+    "report_create",
+    "report_delete",
+    "report_missing_fields",
+    "report_required_fields",
+    "report_transition",
+    "report_update",
+]

@@ -1,0 +1,362 @@
+"""Regulator reports: drafted from the incident, reviewed by a second person,
+approved, submitted (frozen as a PDF) and amended."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from collections.abc import Mapping
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from django.contrib.auth.models import AbstractBaseUser
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.files.base import ContentFile
+from django.db import transaction
+from django.db.models import F
+from django.utils import timezone
+
+from compliance import events
+from compliance.choices import REPORT_TRANSITIONS, ObligationStatus, ReportAction, ReportStatus
+from compliance.facts import current_decisions
+from compliance.messages import REPORT_TIMELINE
+from compliance.models import Assessment, Obligation, RegulatorReport
+from compliance.report_fields import prefill, report_missing_fields
+from compliance.services.common import CLOCK_SKEW as _CLOCK_SKEW
+from compliance.services.obligations import obligations_refresh
+from incidents.choices import TimelineKind
+from incidents.services import timeline_record
+from portal.audit import audit_record
+from portal.errors import ConflictError, PreconditionFailed, TransitionNotAllowed
+from portal.storage import files_follow_transaction
+from portal.users import display_name
+
+
+def _step_time(at: datetime | None, *, earliest: datetime | None) -> datetime:
+    now = timezone.now()
+    if at is None:
+        return now
+    if at > now + _CLOCK_SKEW:
+        raise ValidationError({"at": "This time is in the future."})
+    if earliest is not None and at < earliest:
+        raise ValidationError({"at": "A step cannot come before the previous one."})
+    return at
+
+
+def _clean_fields(fields: Mapping[str, Any]) -> dict[str, str]:
+    cleaned: dict[str, str] = {}
+    for key, value in fields.items():
+        if not isinstance(key, str) or not key.isidentifier() or len(key) > 60:
+            raise ValidationError({"fields": f"{key!r} is not a field key."})
+        if value is None:
+            value = ""
+        if not isinstance(value, str | int | float) or isinstance(value, bool):
+            raise ValidationError({"fields": f"{key}: the answer must be text."})
+        text = str(value)
+        if "\x00" in text:
+            raise ValidationError({"fields": f"{key}: NUL characters are not allowed."})
+        if len(text) > 20_000:
+            raise ValidationError({"fields": f"{key}: the answer is longer than 20,000 characters."})
+        cleaned[key] = text
+    return cleaned
+
+
+@transaction.atomic
+def report_create(
+    *,
+    obligation: Obligation,
+    actor: AbstractBaseUser,
+    supersedes: RegulatorReport | None = None,
+    at: datetime | None = None,
+) -> RegulatorReport:
+    """Draft a report pre-filled from the incident, its assessment and timeline.
+
+    ``at`` back-dates the draft when records of earlier incidents are entered.
+    """
+    at = _step_time(at, earliest=None)
+    obligation = (
+        Obligation.objects.select_for_update().select_related("incident", "entity").get(pk=obligation.pk)
+    )
+    incident = obligation.incident
+    if incident.is_exercise:
+        raise ConflictError("Exercises have no regulator reports.")
+    if supersedes is not None:
+        supersedes = RegulatorReport.objects.select_for_update().get(pk=supersedes.pk)
+        if supersedes.status != ReportStatus.SUBMITTED:
+            raise ConflictError("Only a submitted report can be amended; edit the draft instead.")
+        if supersedes.obligation_id != obligation.pk:
+            raise ValidationError({"supersedes": "An amendment belongs to the same obligation."})
+        if hasattr(supersedes, "superseded_by"):
+            raise ConflictError("This report was already amended; amend the latest version.")
+        fields = dict(supersedes.fields)
+    else:
+        if obligation.status in (ObligationStatus.WITHDRAWN, ObligationStatus.NOT_REQUIRED):
+            raise ConflictError(f"{obligation.code} is {obligation.status}: there is nothing to report.")
+        if obligation.reports.exclude(status=ReportStatus.SUBMITTED).exists():
+            raise ConflictError(f"{obligation.code} already has a report in progress.")
+        if obligation.reports.filter(status=ReportStatus.SUBMITTED).exists():
+            raise ConflictError(f"{obligation.code} was reported already; file an amendment instead.")
+        assessment = Assessment.objects.filter(incident=incident).select_related("entity").first()
+        notes = list(
+            incident.timeline.filter(kind__in=[TimelineKind.NOTE, TimelineKind.STATUS_CHANGE])
+            .order_by("-occurred_at")
+            .values_list("text", flat=True)[:10]
+        )[::-1]
+        decisions = current_decisions(assessment) if assessment is not None else {}
+        known = prefill(incident=incident, assessment=assessment, notes=notes, decisions=decisions)
+        fields = {key: known.get(key, "") for key in obligation.required_fields}
+    report = RegulatorReport.objects.create(
+        obligation=obligation,
+        incident=incident,
+        author=actor,
+        fields=fields,
+        supersedes=supersedes,
+        created_at=at,
+        updated_at=at,
+    )
+    text = (
+        f"Report for {obligation.code} drafted"
+        + (f" (amends report #{supersedes.pk})" if supersedes else "")
+        + "."
+    )
+    timeline_record(
+        incident,
+        kind=TimelineKind.REPORT,
+        text=text,
+        actor=actor,
+        data={"report": report.pk, "code": obligation.code},
+        occurred_at=at,
+    )
+    audit_record(
+        action="report.created",
+        actor=actor,
+        obj=report,
+        changes={"obligation": obligation.code, "supersedes": supersedes.pk if supersedes else None},
+    )
+    return report
+
+
+@transaction.atomic
+def report_update(
+    *, report: RegulatorReport, actor: AbstractBaseUser, fields: Mapping[str, Any], expected_version: int
+) -> RegulatorReport:
+    """Save answers with a conditional write: only a draft at the version the writer read changes."""
+    cleaned = _clean_fields(fields)
+    current = RegulatorReport.objects.select_for_update().get(pk=report.pk)
+    if current.status == ReportStatus.SUBMITTED:
+        raise ConflictError("A submitted report is frozen; file an amendment instead.")
+    if current.status != ReportStatus.DRAFT:
+        raise ConflictError(
+            f"The report is {current.status}; only drafts can be edited (request changes first)."
+        )
+    merged = {**current.fields, **cleaned}
+    changed = RegulatorReport.objects.filter(
+        pk=report.pk, version=expected_version, status=ReportStatus.DRAFT
+    ).update(fields=merged, version=F("version") + 1, updated_at=timezone.now())
+    if changed == 0:
+        raise PreconditionFailed(
+            f"The report is at version {current.version}, not {expected_version}: someone saved it meanwhile."
+        )
+    audit_record(
+        action="report.updated",
+        actor=actor,
+        obj=current,
+        changes={
+            key: [current.fields.get(key, ""), value]
+            for key, value in cleaned.items()
+            if current.fields.get(key, "") != value
+        },
+    )
+    return RegulatorReport.objects.get(pk=report.pk)
+
+
+def _content_digest(report: RegulatorReport) -> str:
+    content = {
+        "report": report.pk,
+        "obligation": report.obligation.code,
+        "incident": report.incident.reference,
+        "fields": {key: report.fields.get(key, "") for key in sorted(report.fields)},
+        "author": report.author.get_username(),
+        "approver": report.approver.get_username() if report.approver else None,
+        "approved_at": report.approved_at.isoformat() if report.approved_at else None,
+        "submitted_at": report.submitted_at.isoformat() if report.submitted_at else None,
+        "submission_reference": report.submission_reference,
+        "supersedes": report.supersedes_id,
+    }
+    return hashlib.sha256(json.dumps(content, sort_keys=True, ensure_ascii=False).encode()).hexdigest()
+
+
+@dataclass(frozen=True)
+class SubmissionInput:
+    reference: str
+    submitted_at: datetime | None = None
+
+
+@files_follow_transaction()  # a submission that rolls back leaves no PDF behind
+@transaction.atomic
+def report_transition(
+    *,
+    report: RegulatorReport,
+    action: str,
+    actor: AbstractBaseUser,
+    comment: str = "",
+    submission: SubmissionInput | None = None,
+    at: datetime | None = None,
+) -> RegulatorReport:
+    """Move a report through draft -> in_review -> approved -> submitted (and back where allowed).
+
+    ``at`` back-dates the step when records of earlier incidents are entered;
+    steps never go back in time.
+    """
+    from compliance.documents import render_report_pdf
+
+    if action not in REPORT_TRANSITIONS:
+        raise TransitionNotAllowed(f"Unknown action {action!r}.")
+    source, target = REPORT_TRANSITIONS[action]
+    report = (
+        RegulatorReport.objects.select_for_update()
+        .select_related("obligation", "incident", "author", "obligation__entity")
+        .get(pk=report.pk)
+    )
+    if report.status != source:
+        raise TransitionNotAllowed(
+            f"Cannot {ReportAction(action).label.lower()}: the report is {report.status}, this needs {source}."
+        )
+    previous_step = {
+        ReportAction.SUBMIT_FOR_REVIEW: report.created_at,
+        ReportAction.REQUEST_CHANGES: report.submitted_for_review_at,
+        ReportAction.APPROVE: report.submitted_for_review_at,
+        ReportAction.WITHDRAW: report.approved_at,
+        ReportAction.SUBMIT: report.approved_at,
+    }[action]
+    now = _step_time(at, earliest=previous_step)
+    update_fields = ["status", "updated_at"]
+    if action == ReportAction.SUBMIT_FOR_REVIEW:
+        missing = report_missing_fields(report, at=now)
+        if missing:
+            raise ConflictError(f"Answer the required fields first: {', '.join(missing)}.")
+        report.submitted_for_review_at = now
+        update_fields.append("submitted_for_review_at")
+    elif action in (ReportAction.REQUEST_CHANGES, ReportAction.APPROVE):
+        if report.author_id == actor.pk:
+            raise PermissionDenied(
+                "The author cannot review or approve their own report: a second person must."
+            )
+        report.reviewer, report.reviewed_at, report.review_comment = actor, now, comment.strip()
+        update_fields += ["reviewer", "reviewed_at", "review_comment"]
+        if action == ReportAction.APPROVE:
+            report.approver, report.approved_at = actor, now
+            update_fields += ["approver", "approved_at"]
+        elif not comment.strip():
+            raise ValidationError({"comment": "Say what needs to change."})
+    elif action == ReportAction.WITHDRAW:
+        report.approver, report.approved_at = None, None
+        report.review_comment = comment.strip()
+        update_fields += ["approver", "approved_at", "review_comment"]
+    elif action == ReportAction.SUBMIT:
+        if submission is None or not submission.reference.strip():
+            raise ValidationError(
+                {"submission_reference": "Record the regulator's reference (or the channel used)."}
+            )
+        submitted_at = submission.submitted_at or now
+        if submitted_at > timezone.now() + _CLOCK_SKEW:
+            raise ValidationError({"submitted_at": "This time is in the future."})
+        if report.approved_at and submitted_at < report.approved_at - _CLOCK_SKEW:
+            raise ValidationError({"submitted_at": "A report cannot be submitted before it was approved."})
+        report.submitted_at = submitted_at
+        missing = report_missing_fields(report)
+        if missing:
+            raise ConflictError(f"Answer the required fields first: {', '.join(missing)}.")
+        report.submitted_by = actor
+        report.submission_reference = submission.reference.strip()
+        report.content_sha256 = _content_digest(report)
+        pdf_bytes = render_report_pdf(report, draft=False)
+        report.pdf_sha256 = hashlib.sha256(pdf_bytes).hexdigest()
+        report.pdf_size = len(pdf_bytes)
+        report.pdf.save("report.pdf", ContentFile(pdf_bytes), save=False)
+        update_fields += [
+            "submitted_at",
+            "submitted_by",
+            "submission_reference",
+            "content_sha256",
+            "pdf",
+            "pdf_sha256",
+            "pdf_size",
+        ]
+    report.status = target
+    report.updated_at = now
+    report.save(update_fields=update_fields)
+    text = REPORT_TIMELINE[action].format(
+        code=report.obligation.code,
+        actor=display_name(actor),
+        recipient=report.obligation.recipient,
+        reference=report.submission_reference,
+        sha=report.pdf_sha256[:16],
+    )
+    if action != ReportAction.SUBMIT and comment.strip():
+        text += f" {comment.strip()}"
+    timeline_record(
+        report.incident,
+        kind=TimelineKind.REPORT,
+        text=text,
+        actor=actor,
+        data={"report": report.pk, "action": action, "status": target},
+        occurred_at=report.submitted_at if action == ReportAction.SUBMIT else now,
+    )
+    audit_record(
+        action=f"report.{action}",
+        actor=actor,
+        obj=report,
+        changes={
+            "status": [source, target],
+            "comment": comment.strip(),
+            **(
+                {
+                    "submission_reference": report.submission_reference,
+                    "pdf_sha256": report.pdf_sha256,
+                    "submitted_at": report.submitted_at,
+                }
+                if action == ReportAction.SUBMIT
+                else {}
+            ),
+        },
+    )
+    if action == ReportAction.SUBMIT:
+        obligation = Obligation.objects.select_for_update().get(pk=report.obligation_id)
+        if obligation.status != ObligationStatus.FULFILLED:
+            obligation.status = ObligationStatus.FULFILLED
+            obligation.status_reason = f"Report #{report.pk} submitted ({report.submission_reference})."
+            obligation.decided_by, obligation.decided_at = actor, report.submitted_at
+            obligation.save(
+                update_fields=["status", "status_reason", "decided_by", "decided_at", "updated_at"]
+            )
+            audit_record(
+                action="obligation.fulfilled", actor=actor, obj=obligation, changes={"report": report.pk}
+            )
+        # Follow-up deadlines (NIS2 final, DORA intermediate/final, LGPD complement,
+        # California AG) count from the actual submission time.
+        obligations_refresh(
+            incident=report.incident, actor=actor, reason=f"report for {report.obligation.code} submitted"
+        )
+        events.report_submitted.publish(report=report, actor=actor)
+    return report
+
+
+@transaction.atomic
+def report_delete(*, report: RegulatorReport, actor: AbstractBaseUser) -> None:
+    """Discard a draft (submitted and approved reports stay)."""
+    report = (
+        RegulatorReport.objects.select_for_update().select_related("obligation", "incident").get(pk=report.pk)
+    )
+    if report.status != ReportStatus.DRAFT:
+        raise ConflictError(f"Only drafts can be deleted; this report is {report.status}.")
+    audit_record(action="report.deleted", actor=actor, obj=report, changes={"fields": report.fields})
+    timeline_record(
+        report.incident,
+        kind=TimelineKind.REPORT,
+        text=f"Draft report for {report.obligation.code} discarded.",
+        actor=actor,
+        data={"code": report.obligation.code},
+    )
+    report.delete()
