@@ -34,6 +34,7 @@ install: $(STAMP_DEV)
 run: install-portal
 	DEBUG=true $(BIN)/python manage.py migrate --noinput
 	DEBUG=true $(BIN)/python manage.py seed_demo
+	DEBUG=true $(BIN)/python manage.py audit_checkpoint --quiet
 	@echo "Serving http://$(HOST):$(PORT)/  (admin: /admin/, API docs: /api/docs/)"
 	DEBUG=true $(BIN)/python manage.py runserver $(HOST):$(PORT)
 
@@ -44,6 +45,9 @@ lint: install
 check: install
 	$(BIN)/python manage.py makemigrations --check --dry-run
 	$(BIN)/python manage.py check
+	mkdir -p var
+	$(BIN)/python manage.py spectacular --validate --fail-on-warn --file var/openapi.yaml
+	$(BIN)/openapi-spec-validator var/openapi.yaml
 
 test: install lint check
 	$(BIN)/python -m pytest -q -n auto

@@ -107,12 +107,15 @@ BREACH_CATEGORIES = [
 PROFILES: list[tuple[str, dict[str, Any], list[str]]] = [
     (
         "Nordbank AG",
+        # The bank is a DORA credit institution and a NIS2 essential entity without
+        # nis2-dora-parallel: NIS2 shows as displaced by DORA. 800 of the affected are California
+        # residents and the bank is not designated ca-business: the near miss is shown as a warning.
         {
             "risk": "high",
-            "data_subjects": 1840,
+            "data_subjects": 4800,
             "records": 5200,
             "data_categories": "Names, IBANs, email addresses, phone numbers",
-            "subjects_by_jurisdiction": {"DE": 1500, "AT": 340},
+            "subjects_by_jurisdiction": {"DE": 3500, "AT": 500, "US-CA": 800},
         },
         ["significant", "major"],
     ),

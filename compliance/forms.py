@@ -6,7 +6,7 @@ from django import forms
 
 from compliance.choices import DataSubjectExemption, DecisionKind, DoraCriterion, ObligationStatus, RiskLevel
 from compliance.models import LegalEntity
-from compliance.regimes import CATALOGUE, DESIGNATION_CATALOGUE
+from compliance.regimes import CATALOGUE, DESIGNATION_CATALOGUE, designation_info
 
 DATETIME_WIDGET = forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M")
 
@@ -37,6 +37,14 @@ class DesignationsField(forms.MultipleChoiceField):
         )
         super().__init__(**kwargs)
 
+    def validate(self, value: Any) -> None:
+        super().validate(value)
+        unknown = [code for code in value if designation_info(code) is None]
+        if unknown:
+            raise forms.ValidationError(
+                self.error_messages["invalid_choice"], code="invalid_choice", params={"value": unknown[0]}
+            )
+
     def clean(self, value: Any) -> list[str]:
         chosen = set(super().clean(value))
         return [info.code for info in DESIGNATION_CATALOGUE if info.code in chosen]
@@ -46,6 +54,21 @@ class LegalEntityForm(forms.ModelForm):
     """Admin (and any other) form of a legal entity: designations as a checklist, never raw JSON."""
 
     designations = DesignationsField()
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        # A code stored before it left the catalogue stays visible (checked) until it is unchecked:
+        # saving it again is refused by name, rather than dropping it silently.
+        field = self.fields["designations"]
+        stale = [code for code in self.instance.designations or () if designation_info(code) is None]
+        if stale and isinstance(field, DesignationsField):
+            field.choices = [
+                *designation_choices(),
+                (
+                    "Unknown codes (uncheck to remove)",
+                    [(code, f"{code} - not a known designation") for code in stale],
+                ),
+            ]
 
     class Meta:
         model = LegalEntity

@@ -7,6 +7,7 @@ from portal.users import Viewer
 VIEW_COMPLIANCE = ["compliance.view_compliance"]
 
 ASSESS = {"POST": VIEW_COMPLIANCE}
+DESIGNATIONS = {"GET": VIEW_COMPLIANCE}
 DEADLINES_FEED = {"GET": ["compliance.view_obligation"]}
 FEED_ROTATE = {"POST": ["compliance.view_obligation"]}
 REGISTER = {"GET": ["compliance.view_assessment"]}

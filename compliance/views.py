@@ -29,6 +29,7 @@ from compliance.forms import (
     SubmitForm,
     report_fields_form,
 )
+from compliance.messages import PAGE, REPORT_DONE
 from compliance.models import Assessment, Obligation, RegulatorReport
 from compliance.report_fields import field_info
 from compliance.selectors import obligations_visible_to, reports_visible_to
@@ -36,6 +37,7 @@ from incidents.models import Incident
 from incidents.selectors import incident_list
 from portal.errors import DomainError, PreconditionFailed
 from portal.ui import RoleRequiredMixin, error_text, paginate, querystring_without_page
+from portal.users import display_name
 
 
 class BoardView(RoleRequiredMixin, TemplateView):
@@ -84,7 +86,7 @@ class ObligationView(RoleRequiredMixin, TemplateView):
             obligation=obligation,
             reports=obligation.reports.select_related("author", "approver"),
             due_changes=obligation.due_changes.all(),
-            rationale_form=RationaleForm(),
+            rationale_form=kwargs.get("rationale_form") or RationaleForm(),
             fields=[field_info(key) for key in obligation.required_fields],
         )
         return context
@@ -103,17 +105,18 @@ class ObligationView(RoleRequiredMixin, TemplateView):
                     raise PermissionDenied
                 form = RationaleForm(request.POST)
                 if not form.is_valid():
-                    messages.error(request, "A rationale is required.")
-                elif action == "not_required":
+                    # Shown again with the error next to the field and what was typed kept.
+                    return self.render_to_response(self.get_context_data(pk=pk, rationale_form=form))
+                if action == "not_required":
                     services.obligation_mark_not_required(
                         obligation=obligation, actor=request.user, rationale=form.cleaned_data["rationale"]
                     )
-                    messages.success(request, f"{obligation.code} marked not required.")
+                    messages.success(request, PAGE["not_required"].format(code=obligation.code))
                 else:
                     services.obligation_reopen(
                         obligation=obligation, actor=request.user, rationale=form.cleaned_data["rationale"]
                     )
-                    messages.success(request, f"{obligation.code} reopened.")
+                    messages.success(request, PAGE["reopened"].format(code=obligation.code))
         except (DomainError, ValidationError) as error:
             messages.error(request, error_text(error))
         return HttpResponseRedirect(reverse("compliance:obligation", args=[pk]))
@@ -186,13 +189,13 @@ class AssessmentView(RoleRequiredMixin, TemplateView):
             decision_form = DecisionForm(request.POST)
             assessment = Assessment.objects.filter(incident=incident).first()
             if assessment is None:
-                messages.error(request, "Save the assessment first.")
+                messages.error(request, PAGE["assessment_first"])
             elif decision_form.is_valid():
                 try:
                     services.decision_record(
                         assessment=assessment, actor=request.user, **decision_form.cleaned_data
                     )
-                    messages.success(request, "Decision recorded; obligations recomputed.")
+                    messages.success(request, PAGE["decision_recorded"])
                     return HttpResponseRedirect(reverse("compliance:assessment", args=[pk]))
                 except ValidationError as error:
                     for field, problems in error.message_dict.items():
@@ -213,7 +216,7 @@ class AssessmentView(RoleRequiredMixin, TemplateView):
             for field, problems in error.message_dict.items():
                 form.add_error(field if field in form.fields else None, problems)
             return self.render_to_response(self.get_context_data(pk=pk, form=form))
-        messages.success(request, "Assessment saved; obligations recomputed.")
+        messages.success(request, PAGE["assessment_saved"])
         return HttpResponseRedirect(reverse("compliance:assessment", args=[pk]))
 
 
@@ -294,7 +297,7 @@ class ReportView(RoleRequiredMixin, TemplateView):
             except (DomainError, ValidationError) as error:
                 messages.error(request, error_text(error))
                 return self.render_to_response(self.get_context_data(pk=pk, form=form))
-            messages.success(request, "Report saved.")
+            messages.success(request, PAGE["report_saved"])
             return HttpResponseRedirect(reverse("compliance:report", args=[pk]))
         if action not in ReportAction.values:
             raise Http404("Unknown action.")
@@ -324,7 +327,7 @@ class ReportView(RoleRequiredMixin, TemplateView):
                 comment=request.POST.get("comment", "")[:10_000],
                 submission=submission,
             )
-            messages.success(request, f"{ReportAction(action).label}: done.")
+            messages.success(request, REPORT_DONE[action].format(author=display_name(report.author)))
         except PermissionDenied as error:
             messages.error(request, str(error))
         except (DomainError, ValidationError) as error:
@@ -343,5 +346,5 @@ class FeedRotateView(RoleRequiredMixin, View):
         request.session["feed_url"] = request.build_absolute_uri(
             f"{reverse('compliance-api:deadlines-ics')}?token={key}"
         )
-        messages.success(request, "New calendar feed URL created; the previous one no longer works.")
+        messages.success(request, PAGE["feed_rotated"])
         return HttpResponseRedirect(reverse("profile"))

@@ -14,11 +14,11 @@ from typing import Any
 from django.db.models import QuerySet
 from django.utils import timezone
 
+from compliance.applicability import applicability_for
 from compliance.choices import ReportStatus
-from compliance.facts import current_decisions, facts_for
+from compliance.facts import current_decisions
 from compliance.models import Assessment, RegulatorReport
-from compliance.regimes import assess_json
-from compliance.selectors import assessments_visible_to, custom_regime_specs, reports_visible_to
+from compliance.selectors import assessments_visible_to, reports_visible_to
 from incidents.models import Communication, Evidence, Exercise, Incident, RoleAssignment, TimelineEvent
 from incidents.selectors import (
     communications_for,
@@ -162,12 +162,7 @@ def assessment_for(user: Any, incident: Incident) -> Assessment | None:
 
 def assessment_record(assessment: Assessment) -> dict[str, Any]:
     """The facts, every decision with its rationale, the obligations and why each regime applies or not."""
-    try:
-        applicability = assess_json(
-            facts_for(assessment), custom_regimes=custom_regime_specs(), explain=True
-        ).get("explanation", [])
-    except (ValueError, TypeError, KeyError) as exc:  # facts the engine refuses are evidence too
-        applicability = [{"error": str(exc)}]
+    applicability = applicability_for(assessment)
     current = {decision.pk for decision in current_decisions(assessment).values()}
     incident = assessment.incident
     return {

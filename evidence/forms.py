@@ -19,7 +19,7 @@ class EvidencePackForm(forms.Form):
         label="Only these incidents",
         required=False,
         max_length=2000,
-        help_text="References separated by spaces or commas, e.g. INC-2026-0012. Empty: every incident of the period.",
+        help_text="e.g. INC-2026-0012 INC-2026-0015; empty: every incident of the period",
     )
     entity = forms.ModelChoiceField(
         label="Legal entity",

@@ -37,7 +37,7 @@ def pack_audit(
         changes={
             "via": via,
             "for_user": request.user.get_username(),
-            "period": [request.period_from, request.period_to],
+            "period": f"{request.period_from} to {request.period_to}",
             "incidents": list(request.references),
             "entity": request.entity_id,
             "incident_count": result.incident_count,

@@ -30,6 +30,7 @@ from typing import Any
 
 from django.template.loader import render_to_string
 from django.utils import timezone
+from django.utils.dateparse import parse_date, parse_datetime
 
 from compliance.register import register_rows
 from evidence import collect
@@ -93,6 +94,24 @@ def portal_version() -> str:
         return importlib.metadata.version("incident-portal")
     except importlib.metadata.PackageNotFoundError:
         return "unknown"
+
+
+_DATETIME = re.compile(r"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}")
+_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
+
+
+def revived(value: Any) -> Any:
+    """A stored revision snapshot (JSON) with its times as datetimes again, for the PDF template."""
+    if isinstance(value, dict):
+        return {key: revived(item) for key, item in value.items()}
+    if isinstance(value, list):
+        return [revived(item) for item in value]
+    if isinstance(value, str):
+        if _DATETIME.match(value):
+            return parse_datetime(value) or value
+        if _DATE.match(value):
+            return parse_date(value) or value
+    return value
 
 
 def safe_name(text: str, limit: int = 80) -> str:
@@ -189,7 +208,7 @@ class _Builder:
                 pdf_path: str | None = f"{base}/revision-{revision.number}.pdf"
                 try:
                     self.archive.add_bytes(
-                        f"{base}/revision-{revision.number}.pdf", postmortem_pdf(revision.snapshot)
+                        f"{base}/revision-{revision.number}.pdf", postmortem_pdf(revived(revision.snapshot))
                     )
                 except (PdfRenderError, KeyError, TypeError, ValueError) as exc:
                     pdf_path = None

@@ -24,7 +24,10 @@ def pack_request(*, actor: User, request: PackRequest) -> EvidencePack:
         action="evidence_pack.requested",
         actor=actor,
         obj=pack,
-        changes={"period": [request.period_from, request.period_to], "incidents": list(request.references)},
+        changes={
+            "period": f"{request.period_from} to {request.period_to}",
+            "incidents": list(request.references),
+        },
     )
     transaction.on_commit(lambda: generate_evidence_pack.enqueue(pack.pk))
     return pack

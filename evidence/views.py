@@ -63,7 +63,7 @@ class PackRequestView(RoleRequiredMixin, View):
         if not form.is_valid():
             context = panel_context(request, form) or {}
             if request.htmx:  # type: ignore[attr-defined]
-                return render(request, PANEL, context, status=422)
+                return render(request, PANEL, context)  # htmx swaps 2xx only: the errors show in place
             return render(request, "evidence/request.html", {**context, "section": "audit"}, status=422)
         pack = pack_request(actor=user, request=form.pack_request())
         text = (

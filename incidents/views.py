@@ -28,6 +28,7 @@ from incidents.forms import (
     RoleForm,
     TransitionForm,
 )
+from incidents.messages import INCIDENT_DONE, PAGE
 from incidents.models import Incident
 from incidents.selectors import (
     evidence_for,
@@ -94,7 +95,7 @@ class IncidentCreateView(RoleRequiredMixin, FormView):
         except ValidationError as error:
             apply_errors(form, error)
             return self.form_invalid(form)
-        messages.success(self.request, f"{incident.reference} declared.")
+        messages.success(self.request, PAGE["declared"].format(reference=incident.reference))
         return HttpResponseRedirect(reverse("incidents:detail", args=[incident.pk]))
 
 
@@ -145,7 +146,7 @@ class IncidentEditView(RoleRequiredMixin, FormView):
                 None, f"{error} Your changes were not saved; review them against the current version."
             )
             return self.form_invalid(form)
-        messages.success(self.request, "Incident updated.")
+        messages.success(self.request, PAGE["updated"].format(reference=self.incident.reference))
         return HttpResponseRedirect(reverse("incidents:detail", args=[self.incident.pk]))
 
 
@@ -166,7 +167,7 @@ class IncidentDetailView(RoleRequiredMixin, TemplateView):
             roles=[a for a in role_history_for(incident) if a.ended_at is None],
             role_history=role_history_for(incident),
             note_form=kwargs.get("note_form") or NoteForm(),
-            role_form=RoleForm(),
+            role_form=kwargs.get("role_form") or RoleForm(),
             evidence_form=kwargs.get("evidence_form") or EvidenceForm(),
             transition_form=TransitionForm(),
             can_change=user.has_perms(CHANGE),
@@ -199,7 +200,7 @@ class TransitionView(RoleRequiredMixin, View):
         note = form.cleaned_data["note"] if form.is_valid() else ""
         try:
             services.incident_transition(incident=incident, action=action, actor=request.user, note=note)
-            messages.success(request, f"{incident.reference}: {IncidentAction(action).label.lower()}d.")
+            messages.success(request, INCIDENT_DONE[action].format(reference=incident.reference))
         except (DomainError, ValidationError) as error:
             messages.error(request, error_text(error))
         return HttpResponseRedirect(reverse("incidents:detail", args=[pk]))
@@ -242,7 +243,7 @@ class RoleAssignView(RoleRequiredMixin, View):
         incident = _incident(request, pk)
         form = RoleForm(request.POST)
         if not form.is_valid():
-            messages.error(request, "Choose a role and a person.")
+            return _render_detail(request, pk, role_form=form)
         else:
             try:
                 services.incident_assign_role(
@@ -251,7 +252,7 @@ class RoleAssignView(RoleRequiredMixin, View):
                     user=form.cleaned_data["user"],
                     actor=request.user,
                 )
-                messages.success(request, f"{form.cleaned_data['role']} updated.")
+                messages.success(request, PAGE["role_updated"].format(role=form.cleaned_data["role"]))
             except ValidationError as error:
                 messages.error(request, error_text(error))
         return HttpResponseRedirect(reverse("incidents:detail", args=[pk]) + "#roles")
@@ -298,11 +299,12 @@ class EvidenceDownloadView(RoleRequiredMixin, View):
         response = FileResponse(
             evidence.file.open("rb"),
             as_attachment=True,
-            filename=evidence.original_name,
+            filename=evidence.download_name(),
             content_type="application/octet-stream",
         )
         response["X-Content-Type-Options"] = "nosniff"
         response["Content-Security-Policy"] = "default-src 'none'; sandbox"
+        response["Cache-Control"] = "private, no-store"
         return response
 
 

@@ -48,6 +48,18 @@ class TrailReport:
         return not self.problems
 
 
+#: How a freshness problem begins: the trail is intact, but no recent checkpoint anchors it.
+STALE_PREFIXES = ("the newest checkpoint is from", "no checkpoint anchors the trail")
+
+
+def verification_state(verification: AuditVerification) -> str:
+    """``ok``, ``stale`` (only the newest checkpoint is too old) or ``broken``, for the audit page."""
+    if verification.ok:
+        return "ok"
+    lines = [line for line in verification.problem.splitlines() if line.strip()]
+    return "stale" if lines and all(line.startswith(STALE_PREFIXES) for line in lines) else "broken"
+
+
 def default_max_age() -> timedelta:
     return timedelta(minutes=int(settings.AUDIT_CHECKPOINT_MAX_AGE_MINUTES))
 

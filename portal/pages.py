@@ -15,7 +15,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.views.generic import TemplateView
 
-from portal.audit_verify import verify_incremental
+from portal.audit_verify import verification_state, verify_incremental
 from portal.checkpoints import newest_checkpoint
 from portal.forms import ProfileForm, TokenForm
 from portal.identity.mfa_views import second_factor_context
@@ -122,6 +122,7 @@ class AuditView(RoleRequiredMixin, TemplateView):
         for event in context["page"]:
             event.diff = readable_changes(event.changes)
         context["verification"] = verify_incremental()
+        context["verification_state"] = verification_state(context["verification"])
         context["last_full"] = (
             AuditVerification.objects.filter(kind=AuditVerification.Kind.FULL)
             .order_by("-verified_at")

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import json
 import math
+import re
 from typing import Any
 
 from django.conf import settings
@@ -25,17 +26,18 @@ INT_LIMIT = 2**63 - 1
 
 
 class JSONRefused(ValueError):
-    """Valid or not, this JSON is not accepted; the message says why, ``path`` says where."""
+    """Valid or not, this JSON is not accepted; the message says why.
 
-    def __init__(self, message: str, path: tuple[str | int, ...] = ()) -> None:
-        super().__init__(message)
-        self.message = message
+    ``path`` names the offending member (``"facts.subjects[2]"``) when there is one, so that an
+    API can report the problem against the field like any other validation error.
+    """
+
+    def __init__(self, message: str, path: str = "") -> None:
+        super().__init__(f"{_where(path)}{message}")
+        self.reason = message
         self.path = path
-
-    @property
-    def field(self) -> str | None:
-        """The top-level member that holds the refused value, if any."""
-        return self.path[0] if self.path and isinstance(self.path[0], str) else None
+        #: The top-level member the path starts at: the field a serializer would name.
+        self.field = re.split(r"[.\[]", path, maxsplit=1)[0] if path else ""
 
 
 def max_depth() -> int:
@@ -46,42 +48,55 @@ def max_items() -> int:
     return int(getattr(settings, "JSON_MAX_ITEMS", DEFAULT_MAX_ITEMS))
 
 
-class _Refused:
-    """Stands in for a number while decoding, so that the walk can say where it was."""
-
-    def __init__(self, message: str) -> None:
-        self.message = message
+#: Longer integer literals are refused while parsing, before Python converts them.
+MAX_INT_DIGITS = 400
 
 
-def _parse_constant(name: str) -> _Refused:
-    return _Refused(f"{name} is not a number this API accepts; send a finite number.")
+def _keep_constant(name: str) -> float:
+    # NaN and Infinity are kept as floats so that the walk can name where they are.
+    return float(name)
 
 
-def _parse_float(text: str) -> float | _Refused:
-    value = float(text)
-    if not math.isfinite(value):
-        return _Refused(f"The number {text[:40]} is out of range; send a finite number.")
-    return value
-
-
-def _parse_int(text: str) -> int | _Refused:
-    if len(text.lstrip("-")) > 19 or not -INT_LIMIT - 1 <= int(text) <= INT_LIMIT:
-        shown = text if len(text) <= 40 else text[:40] + "…"
-        return _Refused(f"The integer {shown} is too large for any field.")
+def _parse_int(text: str) -> int:
+    if len(text.lstrip("-")) > MAX_INT_DIGITS:
+        raise JSONRefused(f"The integer {text[:40]}… is too large for any field.")
     return int(text)
 
 
+def _where(path: str) -> str:
+    return f"{path}: " if path else ""
+
+
+def _check_number(value: Any, path: str) -> None:
+    if isinstance(value, bool):
+        return
+    if isinstance(value, float) and not math.isfinite(value):
+        shown = "NaN" if math.isnan(value) else ("-Infinity" if value < 0 else "Infinity")
+        raise JSONRefused(
+            f"{shown} is out of range; send a finite number "
+            "(NaN and Infinity are not numbers this API accepts).",
+            path,
+        )
+    if isinstance(value, int) and not -INT_LIMIT - 1 <= value <= INT_LIMIT:
+        text = str(value)
+        shown = text if len(text) <= 40 else f"{text[:40]}…"
+        raise JSONRefused(f"The integer {shown} is too large for any field.", path)
+
+
+def _child_path(path: str, key: Any) -> str:
+    if isinstance(key, int):
+        return f"{path}[{key}]"
+    return f"{path}.{key}" if path else str(key)
+
+
 def check_shape(value: Any, *, depth_limit: int | None = None, items_limit: int | None = None) -> None:
-    """Refuse refused numbers, documents nested past ``depth_limit`` and containers past ``items_limit``."""
+    """Refuse non-finite or oversized numbers, nesting past ``depth_limit`` and containers past
+    ``items_limit``; the message names where in the document the problem is."""
     depth_limit = max_depth() if depth_limit is None else depth_limit
     items_limit = max_items() if items_limit is None else items_limit
-    stack: list[tuple[Any, tuple[str | int, ...]]] = [(value, ())]
+    stack: list[tuple[Any, int, str]] = [(value, 1, "")]
     while stack:
-        current, path = stack.pop()
-        if isinstance(current, _Refused):
-            raise JSONRefused(current.message, path)
-        if isinstance(current, float) and not math.isfinite(current):
-            raise JSONRefused("The number is out of range; send a finite number.", path)
+        current, depth, path = stack.pop()
         if isinstance(current, dict):
             children: Any = current.items()
             kind = "object"
@@ -89,12 +104,13 @@ def check_shape(value: Any, *, depth_limit: int | None = None, items_limit: int 
             children = enumerate(current)
             kind = "array"
         else:
+            _check_number(current, path)
             continue
-        if len(path) >= depth_limit:
-            raise JSONRefused(f"The document is nested deeper than {depth_limit} levels.", path[:1])
+        if depth > depth_limit:
+            raise JSONRefused(f"The document is nested deeper than {depth_limit} levels.")
         if len(current) > items_limit:
             raise JSONRefused(f"An {kind} has {len(current)} items; at most {items_limit} are accepted.", path)
-        stack.extend((child, (*path, key)) for key, child in children)
+        stack.extend((child, depth + 1, _child_path(path, key)) for key, child in children)
 
 
 def loads(text: str | bytes) -> Any:
@@ -103,7 +119,7 @@ def loads(text: str | bytes) -> Any:
         text = text.decode("utf-8")
     try:
         value = json.loads(
-            text, parse_constant=_parse_constant, parse_float=_parse_float, parse_int=_parse_int
+            text, parse_constant=_keep_constant, parse_int=_parse_int
         )
     except RecursionError as exc:
         raise JSONRefused(f"The document is nested deeper than {max_depth()} levels.") from exc

@@ -206,6 +206,10 @@ EVIDENCE_ALLOWED_TYPES = env_list(
 )
 PDF_MAX_HTML_BYTES = env_int("PDF_MAX_HTML_BYTES", 10 * 1024 * 1024, minimum=10_000)
 PDF_RENDER_TIMEOUT = env_int("PDF_RENDER_TIMEOUT", 60, minimum=1, maximum=600)
+# How much memory one render may add to the worker it forks from (address space, MB), and whether
+# workers load WeasyPrint and the fonts at start so that each forked render child finds them ready.
+PDF_RENDER_MEMORY_MB = env_int("PDF_RENDER_MEMORY_MB", 1024, minimum=64, maximum=65_536)
+PDF_WARM_UP = env_bool("PDF_WARM_UP", True)
 API_TOKEN_LIFETIME = timedelta(days=env_int("API_TOKEN_LIFETIME_DAYS", 90, minimum=1, maximum=3650))
 API_MAX_PAGE_SIZE = 200
 # Shown to stakeholders as {{ entity_name }} when an incident has no assessed legal entity.
@@ -271,6 +275,7 @@ SPECTACULAR_SETTINGS = {
     # One group per area (incidents, response plan, compliance, ...) with its description: portal/schema.py.
     "TAGS": SPECTACULAR_TAGS,
     "ENUM_NAME_OVERRIDES": {
+        "ImpactFigureSourceEnum": ["postmortem", "assessment"],
         "IncidentStatusEnum": "incidents.choices.IncidentStatus",
         "TimelineKindEnum": "incidents.choices.TimelineKind",
         "DecisionKindEnum": "compliance.choices.DecisionKind",
@@ -291,7 +296,22 @@ SPECTACULAR_SETTINGS = {
 # database-backed queue, processed by `manage.py db_worker`.
 TASKS = {"default": {"BACKEND": env_str("TASKS_BACKEND", "django_tasks_db.DatabaseBackend")}}
 
-CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+# Throttle counters (and everything else cached) live where every worker sees them: the
+# database (table made by `migrate`) by default, Redis when REDIS_URL is set. Never a
+# per-process memory cache: a client would get a fresh budget from each worker.
+REDIS_URL = env_optional_str("REDIS_URL")
+if REDIS_URL:
+    CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": REDIS_URL,
+            "KEY_PREFIX": env_str("CACHE_KEY_PREFIX", "portal"),
+        }
+    }
+else:
+    CACHES = {
+        "default": {"BACKEND": "django.core.cache.backends.db.DatabaseCache", "LOCATION": "portal_cache"}
+    }
 
 EMAIL_BACKEND = env_str("EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")
 DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "portal@localhost")

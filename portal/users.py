@@ -8,6 +8,7 @@ role checks get the signed-in user with ``acting_user(request)``.
 
 from __future__ import annotations
 
+from django.contrib.auth.base_user import AbstractBaseUser
 from django.contrib.auth.models import AnonymousUser, User
 from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest
@@ -26,13 +27,15 @@ def acting_user(request: HttpRequest | Request) -> User:
     return user
 
 
-def display_name(user: User | None) -> str:
+def display_name(user: AbstractBaseUser | None, default: str = "") -> str:
     """How a person is named in what people read: the full name, else the username.
 
     Texts that are kept (timeline lines, messages) are written with it at the
     time of the event, so that history reads right after a rename too. The
     username alone stays where it identifies an account (profile, admin, API).
+    ``default`` names nobody (a vacant role, the system).
     """
     if user is None:
-        return ""
-    return user.get_full_name() or user.get_username()
+        return default
+    full_name = user.get_full_name() if isinstance(user, User) else ""
+    return full_name.strip() or user.get_username() or default

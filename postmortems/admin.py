@@ -79,8 +79,7 @@ class RevisionInline(admin.TabularInline):
     model = PostmortemRevision
     extra = 0
     can_delete = False
-    fields = ["number", "published_at", "published_by", "sha256"]
-    readonly_fields = fields
+    fields = readonly_fields = ("number", "published_at", "published_by", "sha256")
 
     def has_add_permission(self, request: HttpRequest, obj: Any = None) -> bool:
         return False

@@ -121,3 +121,10 @@ KINDS_NEEDING_VERIFICATION = frozenset({ActionItemKind.PREVENT, ActionItemKind.M
 class ReminderKind(models.TextChoices):
     DUE_SOON = "due_soon", "Due soon"
     OVERDUE = "overdue", "Overdue"
+
+
+class ImpactSource(models.TextChoices):
+    """Where a figure of a post-mortem's impact comes from."""
+
+    POSTMORTEM = "postmortem", "The post-mortem's authors"
+    ASSESSMENT = "assessment", "The compliance assessment"

@@ -20,6 +20,7 @@ from django.utils import timezone
 
 from incidents.choices import IncidentStatus
 from incidents.models import Incident
+from portal.users import User
 from postmortems import services
 from postmortems.choices import (
     ActionItemKind,
@@ -540,15 +541,15 @@ def _add_items(
     ]
     if plan.status == PostmortemStatus.PUBLISHED:
         done, in_progress, _, mitigate, other_item = items
-        services.action_item_start(item=done, actor=done.owner, at=at)
+        services.action_item_start(item=done, actor=_owner(done), at=at)
         services.action_item_complete(
             item=done,
-            actor=done.owner,
+            actor=_owner(done),
             at=at,
             verification="Load test with production-sized data fails on the old query and passes on the fix.",
         )
-        services.action_item_start(item=in_progress, actor=in_progress.owner, at=at)  # due soon
-        services.action_item_start(item=mitigate, actor=mitigate.owner, at=at)  # overdue, in progress
+        services.action_item_start(item=in_progress, actor=_owner(in_progress), at=at)  # due soon
+        services.action_item_start(item=mitigate, actor=_owner(mitigate), at=at)  # overdue, in progress
         services.action_item_wont_do(
             item=other_item,
             actor=owner,
@@ -556,7 +557,7 @@ def _add_items(
             reason="Out of proportion; the targeted fixes address the cause.",
         )
     elif plan.status == PostmortemStatus.IN_REVIEW:
-        services.action_item_start(item=items[0], actor=items[0].owner, at=at)  # overdue, in progress
+        services.action_item_start(item=items[0], actor=_owner(items[0]), at=at)  # overdue, in progress
     return items
 
 
@@ -662,3 +663,9 @@ def seed_postmortems(*, stdout: TextIO) -> None:
         + ".\n"
     )
     stdout.write(f"  Action items: {by_status}; {overdue} overdue.\n")
+
+
+def _owner(item: ActionItem) -> User:
+    """The demo gives every item it moves along an owner."""
+    assert item.owner is not None
+    return item.owner

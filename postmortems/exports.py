@@ -230,7 +230,7 @@ def _unsafe_destination(destination: str) -> bool:
     cleaned = html.unescape(destination.strip("<>"))
     cleaned = "".join(ch for ch in cleaned if ch.isprintable() and not ch.isspace()).lower()
     match = _SCHEME.match(cleaned)
-    return bool(match) and match.group(1) not in ALLOWED_SCHEMES
+    return match is not None and match.group(1) not in ALLOWED_SCHEMES
 
 
 def _defang_destination(match: re.Match[str]) -> str:

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Sequence
-from typing import Any
+from typing import Any, cast
 
 from django import forms
 from django.contrib.auth import get_user_model
@@ -86,7 +86,7 @@ class ActionItemFilterForm(forms.Form):
 
     def __init__(self, *args: Any, owners: Sequence[Any] = (), **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["owner"].choices = [
+        cast(forms.ChoiceField, self.fields["owner"]).choices = [
             ("", "Anyone"),
             ("me", "Me"),
             ("none", "Nobody (unassigned)"),
@@ -97,15 +97,30 @@ class ActionItemFilterForm(forms.Form):
 # --- starting a post-mortem ---------------------------------------------------------------------------
 
 
+class IncidentsField(forms.ModelMultipleChoiceField):
+    """Incidents by reference, title and state (whether a post-mortem covers them already)."""
+
+    def label_from_instance(self, obj: Any) -> str:
+        state = obj.get_status_display().lower()
+        if getattr(obj, "has_postmortem", False):
+            state += ", has a post-mortem"
+        return f"{obj.reference} · {obj.title} ({state})"
+
+
+class TemplateField(forms.ModelChoiceField):
+    def label_from_instance(self, obj: Any) -> str:
+        return str(obj.name)
+
+
 class PostmortemCreateForm(forms.Form):
-    incidents = forms.ModelMultipleChoiceField(
+    incidents = IncidentsField(
         queryset=None,
         label="Incidents covered",
         help_text="Resolved or closed incidents, those without a post-mortem first. Pick several "
         "(Ctrl or ⌘ + click) when one review covers related incidents.",
         widget=forms.SelectMultiple(attrs={"size": 8}),
     )
-    template = forms.ModelChoiceField(queryset=None, empty_label=None, widget=forms.RadioSelect)
+    template = TemplateField(queryset=None, empty_label=None, widget=forms.RadioSelect)
     title = forms.CharField(
         max_length=200, required=False, help_text="Leave empty for “Post-mortem: <incident title>”."
     )
@@ -126,21 +141,18 @@ class PostmortemCreateForm(forms.Form):
         **kwargs: Any,
     ) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["incidents"].queryset = incidents
-        self.fields["incidents"].label_from_instance = self._incident_label
-        self.fields["template"].queryset = templates
-        self.fields["template"].label_from_instance = lambda template: template.name
+        cast(IncidentsField, self.fields["incidents"]).queryset = incidents
+        cast(TemplateField, self.fields["template"]).queryset = templates
         self._people = {str(user.pk): user for user in people}
         self._reviewer_people = {str(user.pk): user for user in reviewer_people}
-        self.fields["facilitator"].choices = user_choices(people, "No facilitator")
-        self.fields["reviewers"].choices = user_choices(reviewer_people)
+        cast(forms.ChoiceField, self.fields["facilitator"]).choices = user_choices(people, "No facilitator")
+        cast(forms.ChoiceField, self.fields["reviewers"]).choices = user_choices(reviewer_people)
 
-    @staticmethod
-    def _incident_label(incident: Any) -> str:
-        state = incident.get_status_display().lower()
-        if getattr(incident, "has_postmortem", False):
-            state += ", has a post-mortem"
-        return f"{incident.reference} · {incident.title} ({state})"
+    def qualifying_incidents(self) -> QuerySet[Any]:
+        """The incidents offered: the resolved or closed ones the user may see."""
+        queryset = cast(IncidentsField, self.fields["incidents"]).queryset
+        assert queryset is not None
+        return queryset
 
     def clean_facilitator(self) -> Any:
         return _pick(self._people, self.cleaned_data["facilitator"])
@@ -211,9 +223,9 @@ class PostmortemDocumentForm(forms.Form):
         self._owners = {str(user.pk): user for user in owners}
         self._people = {str(user.pk): user for user in people}
         self._reviewer_people = {str(user.pk): user for user in reviewer_people}
-        self.fields["owner"].choices = user_choices(owners)
-        self.fields["facilitator"].choices = user_choices(people, "No facilitator")
-        self.fields["reviewers"].choices = user_choices(reviewer_people)
+        cast(forms.ChoiceField, self.fields["owner"]).choices = user_choices(owners)
+        cast(forms.ChoiceField, self.fields["facilitator"]).choices = user_choices(people, "No facilitator")
+        cast(forms.ChoiceField, self.fields["reviewers"]).choices = user_choices(reviewer_people)
         for section in self.sections:
             self.fields[section_field_name(section.key)] = forms.CharField(
                 label=section.title,
@@ -289,10 +301,10 @@ class FactorForm(forms.Form):
 
     def __init__(self, *args: Any, categories: Sequence[tuple[str, str]] = (), **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["category"].choices = [("", "Choose a category"), *categories]
+        cast(forms.ChoiceField, self.fields["category"]).choices = [("", "Choose a category"), *categories]
 
     def clean(self) -> dict[str, Any]:
-        data = super().clean()
+        data = super().clean() or {}
         category, description = data.get("category"), (data.get("description") or "").strip()
         if description and not category:
             self.add_error("category", "Choose the category of this factor.")
@@ -342,7 +354,7 @@ class ActionItemForm(forms.Form):
     def __init__(self, *args: Any, owners: Sequence[Any] = (), **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self._owners = {str(user.pk): user for user in owners}
-        self.fields["owner"].choices = user_choices(owners, "Nobody yet")
+        cast(forms.ChoiceField, self.fields["owner"]).choices = user_choices(owners, "Nobody yet")
 
     def clean_owner(self) -> Any:
         return _pick(self._owners, self.cleaned_data["owner"])

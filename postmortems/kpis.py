@@ -68,7 +68,8 @@ def _action_item_figures(items: QuerySet[ActionItem], today: date) -> dict[str, 
     return figures
 
 
-def _publication_delays(postmortems: QuerySet[Postmortem]) -> QuerySet[Postmortem]:
+def _publication_delays(postmortems: QuerySet[Postmortem]) -> QuerySet[Any]:
+    """The post-mortems annotated with ``delay`` (resolution to first publication)."""
     last_resolution = (
         PostmortemIncident.objects.filter(postmortem=OuterRef("pk"))
         .values("postmortem")

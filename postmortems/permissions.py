@@ -122,7 +122,11 @@ def review_refusal(user: Viewer, postmortem: Postmortem) -> str | None:
         return REFUSALS["submitter_reviews"]
     if user.has_perm("postmortems.publish_postmortem"):
         return None
-    if can_write_postmortems(user) and postmortem.reviewers.filter(pk=user.pk).exists():
+    if (
+        user.pk is not None
+        and can_write_postmortems(user)
+        and postmortem.reviewers.filter(pk=user.pk).exists()
+    ):
         return None
     return REFUSALS["not_a_reviewer"]
 
@@ -144,13 +148,15 @@ def can_own_action_items(user: Viewer) -> bool:
     return user.has_perm("postmortems.view_actionitem")
 
 
+def can_write_action_items(user: Viewer) -> bool:
+    return user.has_perm("postmortems.change_actionitem")
+
+
 def can_edit_action_item(user: Viewer, item: ActionItem) -> bool:
     """Authors edit an item while it is being worked on; a closed item is the record of what was done."""
-    return item.status not in ACTION_ITEM_CLOSED_STATUSES and user.has_perm("postmortems.change_actionitem")
+    return item.status not in ACTION_ITEM_CLOSED_STATUSES and can_write_action_items(user)
 
 
 def can_move_action_item(user: Viewer, item: ActionItem) -> bool:
     """Its owner moves it along without being an author; authors move any item."""
-    return user.has_perm("postmortems.change_actionitem") or (
-        user.pk is not None and item.owner_id == user.pk
-    )
+    return can_write_action_items(user) or (user.pk is not None and item.owner_id == user.pk)

@@ -18,7 +18,7 @@ from django.utils import timezone
 
 from compliance.selectors import affected_figures
 from incidents.choices import IncidentStatus
-from postmortems.choices import ACTION_ITEM_OPEN_STATUSES
+from postmortems.choices import ACTION_ITEM_OPEN_STATUSES, ImpactSource
 from postmortems.models import Postmortem
 
 #: Phrases that put the blame on people instead of on the system around them.
@@ -210,11 +210,6 @@ def _seconds(start: datetime | None, end: datetime | None) -> int | None:
     return int((end - start).total_seconds())
 
 
-#: Where a figure of the impact comes from.
-IMPACT_SOURCE_POSTMORTEM = "postmortem"
-IMPACT_SOURCE_ASSESSMENT = "assessment"
-
-
 def postmortem_impact(postmortem: Postmortem) -> dict[str, Any]:
     """Figures from the covered incidents (the earliest start to the latest resolution).
 
@@ -238,9 +233,9 @@ def postmortem_impact(postmortem: Postmortem) -> dict[str, Any]:
     def figure(own: int | None, assessed_value: int | None) -> tuple[int | None, str | None]:
         # The post-mortem's own figure wins (it may know better after the fact); else the assessment's.
         if own is not None:
-            return own, IMPACT_SOURCE_POSTMORTEM
+            return own, ImpactSource.POSTMORTEM.value
         if assessed_value is not None:
-            return assessed_value, IMPACT_SOURCE_ASSESSMENT
+            return assessed_value, ImpactSource.ASSESSMENT.value
         return None, None
 
     customers, customers_source = figure(postmortem.customers_affected, assessed.data_subjects)
@@ -273,6 +268,6 @@ def impact_figure(impact: dict[str, Any], key: str) -> str:
     value = impact[key]
     if value is None:
         return "unknown"
-    if impact.get(f"{key}_source") == IMPACT_SOURCE_ASSESSMENT:
+    if impact.get(f"{key}_source") == ImpactSource.ASSESSMENT.value:
         return f"{value:,} (from the compliance assessment)"
     return f"{value:,}"

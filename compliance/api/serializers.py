@@ -44,6 +44,15 @@ class DesignationsField(serializers.ListField):
         return list(dict.fromkeys(super().to_internal_value(data)))
 
 
+class DesignationInfoSerializer(serializers.Serializer):
+    """One code of the engine's designation catalogue."""
+
+    code = serializers.CharField()
+    label = serializers.CharField()
+    description = serializers.CharField(help_text="One line: what the designation means for the regimes.")
+    regime = serializers.CharField(help_text="The regime code it concerns, e.g. CA-1798.82.")
+
+
 class LegalEntitySerializer(StrictModelSerializer):
     designations = DesignationsField(
         required=False,

@@ -15,6 +15,7 @@ router.register("reports", views.RegulatorReportViewSet, basename="report")
 
 urlpatterns = [
     path("assess/", views.AssessView.as_view(), name="assess"),
+    path("designations/", views.DesignationsView.as_view(), name="designations"),
     path("deadlines.ics", views.DeadlinesFeedView.as_view(), name="deadlines-ics"),
     path("deadlines/feed/", views.FeedTokenView.as_view(), name="deadlines-feed"),
     path("register.csv", views.BreachRegisterView.as_view(), name="register-csv"),

@@ -22,6 +22,7 @@ from compliance.api.serializers import (
     AssessmentWriteSerializer,
     CommentInputSerializer,
     CustomRegimeSerializer,
+    DesignationInfoSerializer,
     FeedUrlSerializer,
     LegalEntitySerializer,
     ObligationSerializer,
@@ -36,7 +37,7 @@ from compliance.choices import ObligationStatus, ReportAction, ReportStatus
 from compliance.documents import render_report_pdf
 from compliance.filtersets import ObligationFilterSet, ReportFilterSet
 from compliance.models import Assessment, CustomRegime, LegalEntity, Obligation, RegulatorReport
-from compliance.regimes import FactsError, assess_json
+from compliance.regimes import DESIGNATION_CATALOGUE, FactsError, assess_json
 from compliance.register import register_rows
 from compliance.selectors import (
     assessments_visible_to,
@@ -96,6 +97,17 @@ class AssessView(APIView):
         except FactsError as exc:
             return Response({exc.field or "detail": [exc.message]}, status=status.HTTP_400_BAD_REQUEST)
         return Response(result)
+
+
+class DesignationsView(APIView):
+    """Every designation code an entity may carry, with its label and a one-line description:
+    what a client offers as the checklist of an entity's designations."""
+
+    required_permissions = rules.DESIGNATIONS
+
+    @extend_schema(responses={200: DesignationInfoSerializer(many=True)})
+    def get(self, request: Request) -> Response:
+        return Response(DesignationInfoSerializer(DESIGNATION_CATALOGUE, many=True).data)
 
 
 class LegalEntityViewSet(AuditedModelMixin, viewsets.ModelViewSet):

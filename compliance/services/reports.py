@@ -20,6 +20,7 @@ from django.utils import timezone
 from compliance import events
 from compliance.choices import REPORT_TRANSITIONS, ObligationStatus, ReportAction, ReportStatus
 from compliance.facts import current_decisions
+from compliance.messages import REPORT_TIMELINE
 from compliance.models import Assessment, Obligation, RegulatorReport
 from compliance.report_fields import prefill, report_missing_fields
 from compliance.services.common import CLOCK_SKEW as _CLOCK_SKEW
@@ -28,6 +29,8 @@ from incidents.choices import TimelineKind
 from incidents.services import timeline_record
 from portal.audit import audit_record
 from portal.errors import ConflictError, PreconditionFailed, TransitionNotAllowed
+from portal.storage import files_follow_transaction
+from portal.users import display_name
 
 
 def _step_time(at: datetime | None, *, earliest: datetime | None) -> datetime:
@@ -190,6 +193,7 @@ class SubmissionInput:
     submitted_at: datetime | None = None
 
 
+@files_follow_transaction()  # a submission that rolls back leaves no PDF behind
 @transaction.atomic
 def report_transition(
     *,
@@ -283,14 +287,14 @@ def report_transition(
     report.status = target
     report.updated_at = now
     report.save(update_fields=update_fields)
-    label = ReportAction(action).label
-    text = f"Report for {report.obligation.code}: {label.lower()}."
-    if action == ReportAction.SUBMIT:
-        text = (
-            f"Report for {report.obligation.code} submitted to {report.obligation.recipient} "
-            f"(reference {report.submission_reference}; PDF SHA-256 {report.pdf_sha256[:16]}…)."
-        )
-    elif comment.strip():
+    text = REPORT_TIMELINE[action].format(
+        code=report.obligation.code,
+        actor=display_name(actor),
+        recipient=report.obligation.recipient,
+        reference=report.submission_reference,
+        sha=report.pdf_sha256[:16],
+    )
+    if action != ReportAction.SUBMIT and comment.strip():
         text += f" {comment.strip()}"
     timeline_record(
         report.incident,

@@ -15,6 +15,7 @@ from incidents.models.incident import (
     colour_validator,
     evidence_upload_to,
 )
+from incidents.models.kpi import KpiMonth
 from incidents.models.plan import (
     CommunicationGuideline,
     Escalation,
@@ -40,6 +41,7 @@ __all__ = [
     "Incident",
     "IncidentRole",
     "IncidentTask",
+    "KpiMonth",
     "Playbook",
     "PlaybookEscalationRule",
     "PlaybookTask",

@@ -136,6 +136,15 @@ class Incident(models.Model):
     closed_at = models.DateTimeField(null=True, blank=True, editable=False)
     declined_at = models.DateTimeField(null=True, blank=True, editable=False)
     reopened_at = models.DateTimeField(null=True, blank=True, editable=False)
+    inferred_stamps = models.JSONField(
+        default=list,
+        blank=True,
+        editable=False,
+        help_text=(
+            "Lifecycle stamps nobody reported, taken from a later step (a vendor resolve for an incident "
+            "nobody acknowledged); the real time replaces them when it arrives."
+        ),
+    )
     is_restricted = models.BooleanField(
         default=False, help_text="Visible only to the response team, compliance officers and administrators."
     )
@@ -250,6 +259,12 @@ class TimelineEvent(models.Model):
         return f"{self.get_kind_display()}: {self.text[:60]}"
 
 
+#: File name suffixes that browsers, viewers or desktops run or render as active content.
+ACTIVE_SUFFIXES = frozenset(
+    ["htm", "html", "shtml", "xhtml", "xht", "mht", "mhtml", "svg", "svgz", "js", "mjs", "cjs", "xml", "xsl", "xslt", "rss", "atom", "css", "php", "phtml", "asp", "aspx", "jsp", "hta", "swf", "vbs", "vbe", "wsf", "ps1", "bat", "cmd", "sh", "url", "webloc", "desktop"]
+)
+
+
 def evidence_upload_to(instance: Evidence, filename: str) -> str:
     # The stored name never derives from the client's file name.
     return f"evidence/{timezone.now():%Y/%m}/{secrets.token_hex(16)}"
@@ -275,3 +290,12 @@ class Evidence(models.Model):
 
     def __str__(self) -> str:
         return f"{self.original_name} ({self.incident_id})"
+
+    def download_name(self) -> str:
+        """The name a download is saved under: text whose name claims an active type (.html,
+        .svg, .js, ...) gets ``.txt`` added, so that no browser or desktop opens it as a page or a script."""
+        name = self.original_name or "evidence"
+        suffix = name.rsplit(".", 1)[-1].lower() if "." in name else ""
+        if self.content_type.startswith("text/") and suffix in ACTIVE_SUFFIXES:
+            return f"{name}.txt"
+        return name

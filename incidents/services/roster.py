@@ -6,12 +6,12 @@ from collections.abc import Mapping, Sequence
 from datetime import datetime
 from typing import Any
 
-from django.contrib.auth.models import AbstractBaseUser
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 
 from incidents.choices import CoverPosition, TimelineKind
+from incidents.messages import TIMELINE
 from incidents.models import (
     EscalationContact,
     Incident,
@@ -23,6 +23,7 @@ from incidents.models import (
 )
 from incidents.services.base import lock_incident, timeline_record
 from portal.audit import audit_record
+from portal.users import User, display_name
 
 
 @transaction.atomic
@@ -30,8 +31,8 @@ def incident_assign_role(
     *,
     incident: Incident,
     role: IncidentRole,
-    user: AbstractBaseUser | None,
-    actor: AbstractBaseUser,
+    user: User | None,
+    actor: User | None,
     reason: str = "",
     at: datetime | None = None,
 ) -> RoleAssignment | None:
@@ -60,14 +61,17 @@ def incident_assign_role(
         assignment = RoleAssignment.objects.create(
             incident=incident, role=role, user=user, assigned_at=now, assigned_by=actor
         )
+    # The data keeps the accounts (usernames); the text names the people as they are called today.
     old_name = current.user.get_username() if current is not None else None
     new_name = user.get_username() if user is not None else None
+    old_person = display_name(current.user) if current is not None else ""
+    new_person = display_name(user)
     if new_name and old_name:
-        text = f"{role.name}: {old_name} handed over to {new_name}."
+        text = TIMELINE["role_handed_over"].format(role=role.name, old=old_person, new=new_person)
     elif new_name:
-        text = f"{new_name} is now {role.name}."
+        text = TIMELINE["role_taken"].format(person=new_person, role=role.name)
     else:
-        text = f"{old_name} is no longer {role.name}."
+        text = TIMELINE["role_left"].format(person=old_person, role=role.name)
     if reason:
         text = f"{text[:-1]} ({reason})."
     data: dict[str, Any] = {"role": role.slug, "from": old_name, "to": new_name}
@@ -92,7 +96,7 @@ def _covers(team: Team) -> list[TeamRoleCover]:
 
 
 def assign_team_roles(
-    incident: Incident, *, team: Team, actor: AbstractBaseUser, at: datetime | None = None
+    incident: Incident, *, team: Team, actor: User | None, at: datetime | None = None
 ) -> dict[str, str | None]:
     """Fill the incident's vacant roles from ``team``: the primary holder, else
     the deputy, else nobody (said on the timeline). Seats already held stay
@@ -111,7 +115,7 @@ def assign_team_roles(
     for cover in _covers(team):
         role = cover.role
         if role.pk in held:
-            lines.append(f"{role.name}: kept by its current holder")
+            lines.append(TIMELINE["team_role_kept"].format(role=role.name))
             continue
         if cover.primary.can_serve:
             member, position = cover.primary, CoverPosition.PRIMARY
@@ -119,7 +123,7 @@ def assign_team_roles(
             member, position = cover.deputy, CoverPosition.DEPUTY
         else:
             outcome[role.slug] = None
-            lines.append(f"{role.name}: nobody available")
+            lines.append(TIMELINE["team_role_nobody"].format(role=role.name))
             continue
         incident_assign_role(
             incident=incident,
@@ -130,12 +134,16 @@ def assign_team_roles(
             at=at,
         )
         outcome[role.slug] = member.user.get_username()
-        lines.append(f"{role.name}: {member.user.get_username()} ({position.label.lower()})")
+        lines.append(
+            TIMELINE["team_role_given"].format(
+                role=role.name, person=display_name(member.user), position=position.label.lower()
+            )
+        )
     summary = "; ".join(lines) if lines else "the team has no role covers"
     timeline_record(
         incident,
         kind=TimelineKind.ROLE_CHANGE,
-        text=f"Team {team.name} pulled in. {summary}.",
+        text=TIMELINE["team_pulled_in"].format(team=team.name, summary=summary),
         actor=actor,
         data={"team": team.name, "assigned": outcome},
         occurred_at=at,
@@ -144,12 +152,12 @@ def assign_team_roles(
 
 
 @transaction.atomic
-def incident_pull_in_team(*, incident: Incident, team: Team, actor: AbstractBaseUser) -> Incident:
+def incident_pull_in_team(*, incident: Incident, team: Team, actor: User) -> Incident:
     """Make ``team`` the incident's response team after declaration and fill its vacant roles."""
     if not team.is_active:
         raise ValidationError({"team": "This team is deactivated."})
     incident = lock_incident(incident)
-    previous = incident.team.name if incident.team_id else None
+    previous = incident.team.name if incident.team is not None else None
     incident.team = team
     incident.version += 1
     incident.save(update_fields=["team", "version", "updated_at"])
@@ -222,7 +230,7 @@ def _check_roster(members: Sequence[Mapping[str, Any]], covers: Sequence[Mapping
 
 
 @transaction.atomic
-def team_save(*, actor: AbstractBaseUser, data: Mapping[str, Any], team: Team | None = None) -> Team:
+def team_save(*, actor: User, data: Mapping[str, Any], team: Team | None = None) -> Team:
     """Create a team or change it; a given roster (``members``, ``role_covers``,
     ``escalation_contacts``) replaces the previous one as a whole, so that
     what the API shows is exactly what was sent."""

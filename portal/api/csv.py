@@ -38,7 +38,7 @@ from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from decimal import Decimal
-from typing import Any
+from typing import TYPE_CHECKING, Any, cast
 
 from django.db.models import Model, QuerySet
 from django.http import StreamingHttpResponse
@@ -143,16 +143,33 @@ def _rows(queryset: QuerySet[Any] | Iterable[Any], columns: Sequence[CsvColumn])
         yield [column.value(obj) for column in columns]
 
 
-class CsvExportMixin:
+if TYPE_CHECKING:
+    # Mixed into DRF list viewsets only: typed against them, super().list() and the viewset's
+    # queryset methods have DRF's types (see portal.api.mixins).
+    from rest_framework.generics import GenericAPIView
+    from rest_framework.mixins import ListModelMixin
+
+    class _ListView(ListModelMixin, GenericAPIView):
+        pass
+
+else:
+    _ListView = object
+
+
+class CsvExportMixin(_ListView):
     """Adds ``?format=csv`` to a viewset's ``list`` (see the module docstring)."""
 
     csv_columns: Sequence[CsvColumn] = ()
     csv_filename = "export.csv"
     csv_audit_action: str | None = None
-    renderer_classes = [*api_settings.DEFAULT_RENDERER_CLASSES, CsvRenderer]
+    # api_settings resolves the setting's import strings to classes (the stubs type the raw setting).
+    renderer_classes: Sequence[type[BaseRenderer]] = [
+        *cast("list[type[BaseRenderer]]", api_settings.DEFAULT_RENDERER_CLASSES),
+        CsvRenderer,
+    ]
 
     def get_renderers(self) -> list[BaseRenderer]:
-        renderers = super().get_renderers()  # type: ignore[misc]
+        renderers = super().get_renderers()
         if getattr(self, "action", None) == "list":
             return renderers
         return [renderer for renderer in renderers if not isinstance(renderer, CsvRenderer)]
@@ -161,10 +178,10 @@ class CsvExportMixin:
         renderer = getattr(request, "accepted_renderer", None)
         return renderer is not None and getattr(renderer, "format", None) == "csv"
 
-    def list(self, request: Request, *args: Any, **kwargs: Any) -> Response | StreamingHttpResponse:
+    def list(self, request: Request, *args: Any, **kwargs: Any) -> Response:
         if not self.wants_csv(request):
-            return super().list(request, *args, **kwargs)  # type: ignore[misc]
-        queryset = self.filter_queryset(self.get_queryset())  # type: ignore[attr-defined]
+            return super().list(request, *args, **kwargs)
+        queryset = self.filter_queryset(self.get_queryset())
         if self.csv_audit_action:
             from portal.audit import audit_record
 
@@ -174,8 +191,11 @@ class CsvExportMixin:
                 object_type=queryset.model._meta.label_lower,
                 changes={"query": request.query_params.urlencode()[:1000]},
             )
-        return csv_response(
+        streamed = csv_response(
             [column.header for column in self.csv_columns],
             _rows(queryset, self.csv_columns),
             filename=self.csv_filename,
         )
+        # DRF hands a view's answer to Django as it is (finalize_response only decorates Response
+        # objects), so a streamed CSV may stand where list() promises a Response.
+        return streamed  # type: ignore[return-value]

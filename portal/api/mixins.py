@@ -10,11 +10,19 @@ from rest_framework.response import Response
 from portal.api.concurrency import with_etag
 from portal.audit import audit_record, model_changes
 
+if TYPE_CHECKING:
+    # The mixins are only ever mixed into DRF's generic views: typed against GenericAPIView, they
+    # see its request, get_queryset() and get_object() with DRF's own types, and a viewset that
+    # combines them with ModelViewSet has no conflicting definitions to reconcile.
+    from rest_framework.generics import GenericAPIView
 
-class AuditedModelMixin:
+    _GenericView = GenericAPIView
+else:
+    _GenericView = object
+
+
+class AuditedModelMixin(_GenericView):
     """For plain configuration CRUD: save and audit in one transaction."""
-
-    request: Request
 
     def _fields(self, instance: models.Model | None) -> dict[str, Any]:
         if instance is None:
@@ -53,7 +61,7 @@ class AuditedModelMixin:
             instance.delete()
 
 
-class ServiceWriteMixin:
+class ServiceWriteMixin(_GenericView):
     """For viewsets whose create and update go through a service, not ``serializer.save()``.
 
     ``write_serializer_class`` validates the input (its schema is published
@@ -66,22 +74,27 @@ class ServiceWriteMixin:
     """
 
     write_serializer_class: type[serializers.BaseSerializer]
-    request: Request
 
-    if TYPE_CHECKING:  # provided by GenericAPIView and by the viewset itself
+    def perform_service_create(self, data: dict[str, Any]) -> models.Model:
+        raise NotImplementedError(
+            f"{type(self).__name__} creates through a service: define perform_service_create"
+        )
 
-        def get_queryset(self) -> models.QuerySet[Any]: ...
-        def get_object(self) -> Any: ...
-        def get_serializer(self, *args: Any, **kwargs: Any) -> serializers.BaseSerializer: ...
-        def perform_service_create(self, data: dict[str, Any]) -> models.Model: ...
-        def perform_service_update(self, instance: Any, data: dict[str, Any]) -> models.Model: ...
+    def perform_service_update(self, instance: Any, data: dict[str, Any]) -> models.Model:
+        raise NotImplementedError(
+            f"{type(self).__name__} updates through a service: define perform_service_update"
+        )
+
+    def get_write_serializer_class(self) -> type[serializers.BaseSerializer]:
+        """The input serializer of the current action (override when create and update differ)."""
+        return self.write_serializer_class
 
     def get_write_serializer_kwargs(self) -> dict[str, Any]:
         """Extra arguments for the input serializer (e.g. the querysets it may pick from)."""
         return {}
 
     def write_input(self, *, partial: bool = False) -> dict[str, Any]:
-        serializer = self.write_serializer_class(
+        serializer = self.get_write_serializer_class()(
             data=self.request.data, partial=partial, **self.get_write_serializer_kwargs()
         )
         serializer.is_valid(raise_exception=True)

@@ -6,7 +6,7 @@ import codecs
 from typing import Any
 
 from django.conf import settings
-from rest_framework.exceptions import ParseError
+from rest_framework.exceptions import ParseError, ValidationError
 from rest_framework.parsers import JSONParser
 
 from portal import safejson
@@ -25,10 +25,9 @@ class PortalJSONParser(JSONParser):
         try:
             return safejson.loads(text)
         except safejson.JSONRefused as exc:
-            detail: Any = f"JSON refused - {exc.message}"
-            if exc.field is not None:
-                # Named like a field error too, so that forms and clients show it at the field.
-                detail = {"detail": detail, exc.field: [exc.message]}
-            raise ParseError(detail) from exc
+            if exc.field:  # reported against the field, like any other validation error
+                message = exc.reason if exc.path == exc.field else str(exc)
+                raise ValidationError({exc.field: [message]}) from exc
+            raise ParseError(f"JSON refused - {exc}") from exc
         except ValueError as exc:
             raise ParseError(f"JSON parse error - {exc}") from exc

@@ -2,7 +2,8 @@
 
 ``{% load portal_ui %}`` then ``{{ text|markdown }}`` renders user-written
 Markdown through ``portal.markdown`` (markdown-it-py, then nh3), and
-``{{ colour|ink }}`` picks black or white text for a coloured badge, whichever
+``{{ user|person }}`` names a person by full name (the username only when
+there is none), and ``{{ colour|ink }}`` picks black or white text for a coloured badge, whichever
 contrasts more: one of the two always reaches WCAG AA (4.5:1), whatever colour
 an administrator configured.
 """
@@ -12,9 +13,11 @@ from __future__ import annotations
 import re
 
 from django import template
+from django.contrib.auth.base_user import AbstractBaseUser
 from django.utils.safestring import SafeString, mark_safe
 
 from portal.markdown import render_markdown
+from portal.users import display_name
 
 register = template.Library()
 
@@ -60,3 +63,9 @@ def ink(colour: str) -> str:
 def markdown_filter(text: str | None) -> SafeString:
     """User Markdown as sanitised HTML (nh3 keeps only an allow-list of tags and URL schemes)."""
     return mark_safe(render_markdown(text or ""))  # noqa: S308 - sanitised by nh3 in render_markdown
+
+
+@register.filter
+def person(user: object, default: str = "") -> str:
+    """A person by full name, else username; ``default`` for nobody (``{{ x.owner|person:"-" }}``)."""
+    return display_name(user if isinstance(user, AbstractBaseUser) else None, default)

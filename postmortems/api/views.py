@@ -6,7 +6,7 @@ from django.http import Http404, HttpResponse
 from django_filters.rest_framework import DjangoFilterBackend
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema, extend_schema_view
-from rest_framework import exceptions, filters, mixins, status, viewsets
+from rest_framework import exceptions, filters, mixins, serializers, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.request import Request
 from rest_framework.response import Response
@@ -14,6 +14,7 @@ from rest_framework.views import APIView
 
 from portal.api.concurrency import expected_version, with_etag
 from portal.api.csv import CsvColumn, CsvExportMixin
+from portal.api.mixins import ServiceWriteMixin
 from portal.audit import audit_record
 from portal.filters import StrictOrderingFilter
 from portal.pdf import PdfRenderError
@@ -121,11 +122,11 @@ def _transition_action(name: str) -> Any:
             PostmortemAction.SUBMIT_FOR_REVIEW: services.postmortem_submit_for_review,
             PostmortemAction.PUBLISH: services.postmortem_publish,
             PostmortemAction.REVISE: services.postmortem_revise,
-        }[name]
+        }[PostmortemAction(name)]
         try:
             handler(
                 postmortem=postmortem,
-                actor=request.user,
+                actor=acting_user(request),
                 note=data.validated_data["note"],
                 expected_version=expected_version(request, required=False),
             )
@@ -142,7 +143,7 @@ def _transition_action(name: str) -> Any:
         PostmortemAction.SUBMIT_FOR_REVIEW: "Ask for review (from draft).",
         PostmortemAction.PUBLISH: "Publish after review: not by its owner (403); quality errors block it (409).",
         PostmortemAction.REVISE: "Start a new draft of a published post-mortem; the published revision is kept.",
-    }[name]
+    }[PostmortemAction(name)]
     return action(detail=True, methods=["post"], filter_backends=[])(transition)
 
 
@@ -165,7 +166,7 @@ def _transition_action(name: str) -> Any:
     ),
     create=extend_schema(request=PostmortemCreateSerializer, responses={201: PostmortemSerializer}),
 )
-class PostmortemViewSet(viewsets.ModelViewSet):
+class PostmortemViewSet(ServiceWriteMixin, viewsets.ModelViewSet):
     """Post-mortems: the document, its lifecycle, its own timeline and its exports.
 
     A post-mortem covering an incident the caller may not see answers 404.
@@ -173,6 +174,7 @@ class PostmortemViewSet(viewsets.ModelViewSet):
 
     queryset = Postmortem.objects.all()
     serializer_class = PostmortemSerializer
+    write_serializer_class = PostmortemCreateSerializer
     filterset_class = PostmortemFilterSet
     filter_backends = [DjangoFilterBackend, filters.SearchFilter, StrictOrderingFilter]
     search_fields = ["title", "incidents__reference", "incidents__title"]
@@ -194,24 +196,26 @@ class PostmortemViewSet(viewsets.ModelViewSet):
         postmortem = self.get_object()
         return with_etag(Response(self.get_serializer(postmortem).data), postmortem.version)
 
-    def create(self, request: Request, *args: Any, **kwargs: Any) -> Response:
-        data = PostmortemCreateSerializer(data=request.data, context={"request": request})
-        data.is_valid(raise_exception=True)
-        postmortem = services.postmortem_create(actor=request.user, **data.validated_data)
-        return self._respond(postmortem.pk, status.HTTP_201_CREATED)
+    def get_write_serializer_class(self) -> type[serializers.BaseSerializer]:
+        return PostmortemCreateSerializer if self.action == "create" else PostmortemUpdateSerializer
 
-    def partial_update(self, request: Request, *args: Any, **kwargs: Any) -> Response:
-        postmortem = self.get_object()
-        version = expected_version(request, required=True)
-        data = PostmortemUpdateSerializer(data=request.data)
-        data.is_valid(raise_exception=True)
-        services.postmortem_update(
-            postmortem=postmortem, actor=request.user, data=data.validated_data, expected_version=version
+    def get_write_serializer_kwargs(self) -> dict[str, Any]:
+        return {"context": {"request": self.request}}
+
+    def perform_service_create(self, data: dict[str, Any]) -> Postmortem:
+        return services.postmortem_create(actor=acting_user(self.request), **data)
+
+    def perform_service_update(self, instance: Postmortem, data: dict[str, Any]) -> Postmortem:
+        # PATCH needs If-Match: a post-mortem is edited by several people at once.
+        return services.postmortem_update(
+            postmortem=instance,
+            actor=acting_user(self.request),
+            data=data,
+            expected_version=expected_version(self.request, required=True),
         )
-        return self._respond(postmortem.pk)
 
     def destroy(self, request: Request, *args: Any, **kwargs: Any) -> Response:
-        services.postmortem_delete(postmortem=self.get_object(), actor=request.user)
+        services.postmortem_delete(postmortem=self.get_object(), actor=acting_user(request))
         return Response(status=status.HTTP_204_NO_CONTENT)
 
     submit_for_review = _transition_action(PostmortemAction.SUBMIT_FOR_REVIEW)
@@ -245,7 +249,7 @@ class PostmortemViewSet(viewsets.ModelViewSet):
     def _export_audit(self, postmortem: Postmortem, export: str) -> None:
         audit_record(
             action="postmortem.exported",
-            actor=self.request.user,
+            actor=acting_user(self.request),
             obj=postmortem,
             changes={"format": export, "version": postmortem.version},
         )
@@ -295,7 +299,7 @@ class PostmortemViewSet(viewsets.ModelViewSet):
             values = data.validated_data
             entry = services.timeline_entry_add(
                 postmortem=postmortem,
-                actor=request.user,
+                actor=acting_user(request),
                 occurred_at=values["occurred_at"],
                 text=values["text"],
                 incident=values["incident"],
@@ -330,7 +334,7 @@ class PostmortemViewSet(viewsets.ModelViewSet):
             raise Http404 from None
         version = expected_version(request, required=False)
         if request.method == "DELETE":
-            services.timeline_entry_delete(entry=entry, actor=request.user, expected_version=version)
+            services.timeline_entry_delete(entry=entry, actor=acting_user(request), expected_version=version)
             return Response(status=status.HTTP_204_NO_CONTENT)
         data = TimelineEntryUpdateSerializer(data=request.data)
         data.is_valid(raise_exception=True)
@@ -338,7 +342,7 @@ class PostmortemViewSet(viewsets.ModelViewSet):
         if "starred" in values:
             values["is_starred"] = values.pop("starred")
         entry = services.timeline_entry_update(
-            entry=entry, actor=request.user, data=values, expected_version=version
+            entry=entry, actor=acting_user(request), data=values, expected_version=version
         )
         return Response(TimelineEntrySerializer(timeline_for(postmortem).get(pk=entry.pk)).data)
 
@@ -355,7 +359,7 @@ def _item_transition(name: str, input_serializer: Any) -> Any:
         services.action_item_transition(
             item=item,
             action=name,
-            actor=request.user,
+            actor=acting_user(request),
             expected_version=expected_version(request, required=False),
             **extra,
         )
@@ -366,7 +370,7 @@ def _item_transition(name: str, input_serializer: Any) -> Any:
         ActionItemAction.START: "Start work on the item (open -> in progress).",
         ActionItemAction.COMPLETE: "Mark it done; prevent and mitigate items need `verification`.",
         ActionItemAction.WONT_DO: "Close it without doing it; needs a `reason`.",
-    }[name]
+    }[ActionItemAction(name)]
     return action(detail=True, methods=["post"], filter_backends=[])(transition)
 
 
@@ -383,6 +387,7 @@ def _item_transition(name: str, input_serializer: Any) -> Any:
 )
 class ActionItemViewSet(
     CsvExportMixin,
+    ServiceWriteMixin,
     mixins.ListModelMixin,
     mixins.RetrieveModelMixin,
     mixins.CreateModelMixin,
@@ -395,6 +400,7 @@ class ActionItemViewSet(
 
     queryset = ActionItem.objects.all()
     serializer_class = ActionItemSerializer
+    write_serializer_class = ActionItemWriteSerializer
     filterset_class = ActionItemFilterSet
     csv_filename = "action-items.csv"
     csv_audit_action = "action_items.exported"
@@ -432,26 +438,25 @@ class ActionItemViewSet(
         item = self.get_object()
         return with_etag(Response(self.get_serializer(item).data), item.version)
 
-    def create(self, request: Request, *args: Any, **kwargs: Any) -> Response:
-        data = ActionItemWriteSerializer(data=request.data, context={"request": request})
-        data.is_valid(raise_exception=True)
-        item = services.action_item_create(actor=request.user, **data.validated_data)
-        return self._respond(item.pk, status.HTTP_201_CREATED)
+    def get_write_serializer_kwargs(self) -> dict[str, Any]:
+        kwargs: dict[str, Any] = {"context": {"request": self.request}}
+        if self.action in ("update", "partial_update"):
+            kwargs["instance"] = self.get_object()  # an item stays with its post-mortem
+        return kwargs
 
-    def partial_update(self, request: Request, *args: Any, **kwargs: Any) -> Response:
-        item = self.get_object()
-        data = ActionItemWriteSerializer(item, data=request.data, partial=True, context={"request": request})
-        data.is_valid(raise_exception=True)
-        services.action_item_update(
-            item=item,
-            actor=request.user,
-            data=data.validated_data,
-            expected_version=expected_version(request, required=False),
+    def perform_service_create(self, data: dict[str, Any]) -> ActionItem:
+        return services.action_item_create(actor=acting_user(self.request), **data)
+
+    def perform_service_update(self, instance: ActionItem, data: dict[str, Any]) -> ActionItem:
+        return services.action_item_update(
+            item=instance,
+            actor=acting_user(self.request),
+            data=data,
+            expected_version=expected_version(self.request, required=False),
         )
-        return self._respond(item.pk)
 
     def destroy(self, request: Request, *args: Any, **kwargs: Any) -> Response:
-        services.action_item_delete(item=self.get_object(), actor=request.user)
+        services.action_item_delete(item=self.get_object(), actor=acting_user(request))
         return Response(status=status.HTTP_204_NO_CONTENT)
 
     start = _item_transition(ActionItemAction.START, None)

@@ -15,6 +15,8 @@ from django.views.generic import TemplateView
 from portal.audit import AuditEvent
 from portal.errors import DomainError, PreconditionFailed
 from portal.ui import RoleRequiredMixin, apply_errors, error_text
+from portal.users import acting_user
+from postmortems import permissions as rules
 from postmortems import services
 from postmortems.choices import (
     ACTION_ITEM_OPEN_STATUSES,
@@ -31,9 +33,10 @@ from postmortems.forms import (
     WontDoForm,
     item_owners,
 )
+from postmortems.messages import ACTION_ITEM_DONE, PAGE, REFUSALS
 from postmortems.models import ActionItem
 from postmortems.selectors import action_item_list, overdue_condition
-from postmortems.views.base import VIEW_ACTION_ITEM, _item, _version
+from postmortems.views.base import _item, _version
 
 #: The board shows this many cards per column; filters narrow down the rest.
 BOARD_COLUMN_SIZE = 50
@@ -62,11 +65,11 @@ HISTORY_LABELS = {
 class ActionItemBoardView(RoleRequiredMixin, TemplateView):
     template_name = "postmortems/action_items.html"
     section = "action_items"
-    required_permissions = VIEW_ACTION_ITEM
+    required_permissions = rules.PAGE_ACTION_ITEMS
 
     def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
         context = super().get_context_data(**kwargs)
-        user = self.request.user
+        user = acting_user(self.request)
         owners = list(item_owners())
         form = ActionItemFilterForm(self.request.GET or None, owners=owners)
         items = action_item_list(user)
@@ -91,7 +94,7 @@ class ActionItemBoardView(RoleRequiredMixin, TemplateView):
         for status in BOARD_COLUMNS:
             column = items.filter(status=status)
             if status in ACTION_ITEM_OPEN_STATUSES:
-                column = column.order_by(F("due_date").asc(nulls_last=True), "priority_rank", "id")
+                column = column.order_by(F("due_date").asc(nulls_last=True), F("priority_rank"), "id")
             else:
                 column = column.order_by(F("closed_at").desc(nulls_last=True), "-id")
             columns.append(
@@ -116,15 +119,14 @@ class ActionItemBoardView(RoleRequiredMixin, TemplateView):
 class ActionItemDetailView(RoleRequiredMixin, TemplateView):
     template_name = "postmortems/action_item.html"
     section = "action_items"
-    required_permissions = VIEW_ACTION_ITEM
+    required_permissions = rules.PAGE_ACTION_ITEMS
 
     def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
         context = super().get_context_data(**kwargs)
-        user = self.request.user
+        user = acting_user(self.request)
         item = _item(self.request, kwargs["pk"])
-        is_open = item.status in ACTION_ITEM_OPEN_STATUSES
-        can_move = user.has_perm("postmortems.change_actionitem") or item.owner_id == user.pk
-        can_edit = is_open and user.has_perm("postmortems.change_actionitem")
+        can_move = rules.can_move_action_item(user, item)
+        can_edit = rules.can_edit_action_item(user, item)
         forms: dict[str, Any] = kwargs.get("forms") or {}
         available = action_item_actions_available(item.status) if can_move else []
         edit_form = kwargs.get("edit_form")
@@ -146,6 +148,7 @@ class ActionItemDetailView(RoleRequiredMixin, TemplateView):
             item=item,
             item_statuses=ActionItemStatus,
             postmortem=item.postmortem,
+            incidents=list(item.postmortem.incidents.order_by("detected_at", "id")),
             can_start=ActionItemAction.START in available,
             complete_form=forms.get(ActionItemAction.COMPLETE)
             or (
@@ -184,34 +187,36 @@ class ActionItemDetailView(RoleRequiredMixin, TemplateView):
             extra["reason"] = form.cleaned_data["reason"]
         try:
             services.action_item_transition(
-                item=item, action=action, actor=request.user, expected_version=_version(request), **extra
+                item=item,
+                action=action,
+                actor=acting_user(request),
+                expected_version=_version(request),
+                **extra,
             )
         except ValidationError as error:
             apply_errors(form, error)
             return self.render_to_response(self.get_context_data(pk=pk, forms={action: form}))
         except PreconditionFailed:
-            messages.error(request, "This item changed since you opened it. Check it below, then try again.")
+            messages.error(request, PAGE["stale_item"])
         except PermissionDenied as error:
             messages.error(request, str(error))
         except DomainError as error:
             messages.error(request, error_text(error))
         else:
-            label = {
-                ActionItemAction.START: "started",
-                ActionItemAction.COMPLETE: "marked done",
-                ActionItemAction.WONT_DO: "closed as won't do",
-            }[ActionItemAction(action)]
-            messages.success(request, f"“{item.title}” {label}.")
+            messages.success(request, ACTION_ITEM_DONE[action].format(title=item.title))
         return HttpResponseRedirect(reverse("action_items:detail", args=[pk]))
 
     def _edit(self, request: HttpRequest, item: ActionItem) -> HttpResponse:
-        if not request.user.has_perm("postmortems.change_actionitem"):
-            raise PermissionDenied("Your role does not allow this.")
+        if not rules.can_write_action_items(acting_user(request)):
+            raise PermissionDenied(REFUSALS["role"])
         form = ActionItemForm(request.POST, owners=list(item_owners()), prefix="item")
         if form.is_valid():
             try:
                 services.action_item_update(
-                    item=item, actor=request.user, data=form.cleaned_data, expected_version=_version(request)
+                    item=item,
+                    actor=acting_user(request),
+                    data=form.cleaned_data,
+                    expected_version=_version(request),
                 )
             except ValidationError as error:
                 apply_errors(form, error)
@@ -224,6 +229,6 @@ class ActionItemDetailView(RoleRequiredMixin, TemplateView):
             except DomainError as error:
                 form.add_error(None, error_text(error))
             else:
-                messages.success(request, "Action item saved.")
+                messages.success(request, PAGE["item_saved"])
                 return HttpResponseRedirect(reverse("action_items:detail", args=[item.pk]))
         return self.render_to_response(self.get_context_data(pk=item.pk, edit_form=form))

@@ -15,6 +15,7 @@ from django.views.generic import TemplateView
 from incidents.models import Incident
 from incidents.selectors import incidents_visible_to
 from portal.ui import RoleRequiredMixin, apply_errors, paginate, querystring_without_page
+from portal.users import acting_user
 from postmortems import services
 from postmortems.choices import ACTION_ITEM_OPEN_STATUSES, PostmortemStatus
 from postmortems.forms import PostmortemCreateForm, PostmortemFilterForm, reviewers, users_all
@@ -32,7 +33,7 @@ class PostmortemListView(RoleRequiredMixin, TemplateView):
 
     def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
         context = super().get_context_data(**kwargs)
-        user = self.request.user
+        user = acting_user(self.request)
         form = PostmortemFilterForm(self.request.GET or None)
         today = timezone.localdate()
         postmortems = (
@@ -100,7 +101,7 @@ class PostmortemCreateView(RoleRequiredMixin, TemplateView):
     required_permissions = [*VIEW_POSTMORTEM, "postmortems.add_postmortem"]
 
     def _form(self, data: Any = None, initial: dict[str, Any] | None = None) -> PostmortemCreateForm:
-        user = self.request.user
+        user = acting_user(self.request)
         incidents = (
             incidents_visible_to(user)
             .filter(status__in=sorted(services.RESOLVED_STATUSES))
@@ -148,7 +149,7 @@ class PostmortemCreateView(RoleRequiredMixin, TemplateView):
             "unresolved_count": count,
             "unresolved": list(unresolved.order_by("-detected_at", "-id")[:UNRESOLVED_SHOWN]),
             "unresolved_more": max(count - UNRESOLVED_SHOWN, 0),
-            "qualifying_count": form.fields["incidents"].queryset.count(),
+            "qualifying_count": form.qualifying_incidents().count(),
         }
 
     def post(self, request: HttpRequest) -> HttpResponse:
@@ -158,7 +159,7 @@ class PostmortemCreateView(RoleRequiredMixin, TemplateView):
         data = form.cleaned_data
         try:
             postmortem = services.postmortem_create(
-                actor=request.user,
+                actor=acting_user(request),
                 incidents=list(data["incidents"]),
                 template=data["template"],
                 title=data["title"],

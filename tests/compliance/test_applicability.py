@@ -3,14 +3,17 @@ panel; designations edited as a checklist (issue 13)."""
 
 from __future__ import annotations
 
+import io
 from typing import Any
 
 import pytest
 from django.urls import reverse
 
 from compliance import services
+from compliance.applicability import applicability_for
+from compliance.demo import seed_compliance
 from compliance.models import Assessment, CustomRegime, LegalEntity, Obligation
-from compliance.regimes import CATALOGUE
+from compliance.regimes import CATALOGUE, DESIGNATION_CATALOGUE
 from tests.compliance.conftest import make_breach
 
 ASSESSMENTS = "/api/v1/compliance/assessments/"
@@ -232,3 +235,105 @@ class TestDesignationChecklist:
         )
         assert response.status_code == 200, response.content
         assert response.json()["designations"] == ["ca-business", "gdpr-controller"]
+
+
+def test_the_demo_bank_shows_nis2_displaced_by_dora_and_the_california_near_miss(
+    responder, compliance_officer, admin_user
+):
+    breach = make_breach(responder)
+    seed_compliance(stdout=io.StringIO())
+    assessment = Assessment.objects.select_related("entity").get(incident=breach)
+    assert assessment.entity.name == "Nordbank AG"
+    assert "nis2-dora-parallel" not in assessment.entity.designations
+    items = by_regime([dict(item) for item in applicability_for(assessment)])
+    assert items["NIS2"]["displaced_by"] == "DORA"
+    assert items["DORA"]["applies"] is True
+    assert items[CA]["warning"] is True
+    codes = set(Obligation.objects.filter(incident=breach).values_list("code", flat=True))
+    assert "DORA/initial" in codes
+    assert not any(code.startswith("NIS2/") for code in codes)
+
+
+def web_assess(client, breach, entity: LegalEntity):
+    return client.post(
+        reverse("compliance:assessment", args=[breach.pk]),
+        {
+            "action": "assessment",
+            "entity": entity.pk,
+            "personal_data_involved": "on",
+            "risk": "high",
+            "risk_rationale": "Contact and account data.",
+            "data_subjects": "4800",
+            "records": "4800",
+            "data_categories": "Names, IBANs",
+            "subjects_by_jurisdiction": "DE 4000\nUS-CA 800",
+            "data_subject_exemption": "",
+        },
+        follow=True,
+    )
+
+
+def test_through_the_web_form_the_reason_shows_then_another_entity_brings_the_obligations(
+    client, responder, compliance_officer, eu_bank
+):
+    us_branch = LegalEntity.objects.create(
+        name="Nordbank US Branch",
+        country="US",
+        subdivision="US-CA",
+        timezone="America/Los_Angeles",
+        designations=["gdpr-controller", "ca-business"],
+    )
+    breach = make_breach(responder)
+    client.force_login(compliance_officer)
+    page = web_assess(client, breach, eu_bank).content.decode()
+    assert 'data-regime="CA-1798.82" data-applies="false" data-warning="true"' in page
+    assert "Would apply if the entity were designated ca-business." in page
+    assert not Obligation.objects.filter(incident=breach, regime=CA).exists()
+    page = web_assess(client, breach, us_branch).content.decode()
+    assert 'data-regime="CA-1798.82" data-applies="true" data-warning="false"' in page
+    assert sorted(
+        Obligation.objects.filter(incident=breach, regime=CA).values_list("code", flat=True)
+    ) == sorted(CA_CODES)
+
+
+def test_an_exercise_says_that_no_obligation_is_created(api_as, responder, compliance_officer, eu_bank):
+    breach = make_breach(responder)
+    type(breach).objects.filter(pk=breach.pk).update(is_exercise=True)
+    breach.refresh_from_db()
+    services.assessment_save(
+        incident=breach,
+        actor=compliance_officer,
+        data={"entity": eu_bank, "personal_data_involved": True, "risk": "high", "data_subjects": 10},
+    )
+    gdpr = by_regime(applicability(api_as(compliance_officer), breach))["GDPR"]
+    assert gdpr["applies"] is True
+    assert gdpr["reasons"][0].startswith("Exercise: exercises never start regulatory clocks")
+    assert not Obligation.objects.filter(incident=breach).exists()
+
+
+def test_a_stored_code_that_left_the_catalogue_is_shown_and_refused_until_removed(
+    client, admin_user, eu_bank
+):
+    LegalEntity.objects.filter(pk=eu_bank.pk).update(designations=["gdpr-controller", "pci-merchant"])
+    eu_bank.refresh_from_db()
+    client.force_login(admin_user)
+    page = client.get(reverse("admin:compliance_legalentity_change", args=[eu_bank.pk])).content.decode()
+    assert "pci-merchant - not a known designation" in page
+    refused = admin_entity_post(client, eu_bank, ["gdpr-controller", "pci-merchant"])
+    assert refused.status_code == 200
+    assert "Unknown designation &quot;pci-merchant&quot;." in refused.content.decode()
+    assert admin_entity_post(client, eu_bank, ["gdpr-controller"]).status_code == 302
+    eu_bank.refresh_from_db()
+    assert eu_bank.designations == ["gdpr-controller"]
+
+
+def test_the_designation_catalogue_is_served_for_clients_that_build_the_checklist(
+    api_as, compliance_officer, nobody
+):
+    response = api_as(compliance_officer).get("/api/v1/compliance/designations/")
+    assert response.status_code == 200
+    items = {item["code"]: item for item in response.json()}
+    assert items["ca-business"]["regime"] == "CA-1798.82"
+    assert items["nis2-dora-parallel"]["description"]
+    assert set(items) == {info.code for info in DESIGNATION_CATALOGUE}
+    assert api_as(nobody).get("/api/v1/compliance/designations/").status_code == 403

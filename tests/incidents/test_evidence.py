@@ -78,7 +78,8 @@ def test_download_is_an_attachment_with_nosniff(api_as, responder, incident, aud
     assert response.status_code == 200
     assert b"".join(response.streaming_content) == content
     assert response["Content-Disposition"].startswith("attachment;")
-    assert 'filename="page.html"' in response["Content-Disposition"]
+    # Text that calls itself a page is saved as text: no browser or desktop renders it.
+    assert 'filename="page.html.txt"' in response["Content-Disposition"]
     assert response["X-Content-Type-Options"] == "nosniff"
     assert response["Content-Type"].startswith("text/plain")
     assert AuditEvent.objects.filter(action="evidence.downloaded", actor=auditor).exists()
@@ -88,3 +89,41 @@ def test_evidence_of_another_incident_is_404(api_as, responder, incident, restri
     evidence_id = _upload(api_as(responder), restricted_incident, "a.log", b"x\n").json()["id"]
     response = api_as(responder).get(f"/api/v1/incidents/{incident.pk}/evidence/{evidence_id}/download/")
     assert response.status_code == 404
+
+
+@pytest.mark.parametrize(
+    ("name", "saved_as"),
+    [
+        ("page.html", "page.html.txt"),
+        ("logo.SVG", "logo.SVG.txt"),
+        ("tool.js", "tool.js.txt"),
+        ("doc.xhtml", "doc.xhtml.txt"),
+        ("feed.xml", "feed.xml.txt"),
+        ("notes.txt", "notes.txt"),
+        ("firewall.log", "firewall.log"),
+    ],
+)
+def test_text_that_claims_an_active_type_is_served_under_a_safe_name_by_api_and_web(
+    api_as, client, responder, incident, name, saved_as
+):
+    content = b"<svg onload=alert(1)><script>alert(document.cookie)</script></svg>"
+    evidence_id = _upload(api_as(responder), incident, name, content).json()["id"]
+    evidence = Evidence.objects.get(pk=evidence_id)
+    assert evidence.content_type == "text/plain"
+    assert "." not in evidence.file.name.rsplit("/", 1)[-1]  # the stored name never has the client's suffix
+    api = api_as(responder).get(f"/api/v1/incidents/{incident.pk}/evidence/{evidence_id}/download/")
+    client.force_login(responder)
+    web = client.get(f"/incidents/{incident.pk}/evidence/{evidence_id}/")
+    for response in (api, web):
+        assert response.status_code == 200
+        assert f'filename="{saved_as}"' in response["Content-Disposition"]
+        assert response["Cache-Control"] == "private, no-store"
+        assert response["X-Content-Type-Options"] == "nosniff"
+        assert not response["Content-Type"].startswith(("text/html", "image/svg", "application/xhtml"))
+        assert b"".join(response.streaming_content) == content
+        response.close()
+
+
+def test_a_png_keeps_its_name(api_as, responder, incident):
+    evidence_id = _upload(api_as(responder), incident, "screen.png", PNG).json()["id"]
+    assert Evidence.objects.get(pk=evidence_id).download_name() == "screen.png"

@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import timedelta
 
 import pytest
+from django.contrib.auth import get_user_model
 from django.utils import timezone
 
 from incidents import services
@@ -55,7 +56,9 @@ def test_declaring_with_a_team_assigns_the_primaries_and_says_so_on_the_timeline
     texts = [
         e["text"] for e in api_as(outsider).get(f"/api/v1/incidents/{body['id']}/timeline/").json()["results"]
     ]
-    assert any("responder is now Incident Commander (primary in CSIRT)" in t for t in texts)
+    commander = get_user_model().objects.get(username="responder").get_full_name()
+    assert any(f"{commander} is now Incident Commander (primary in CSIRT)" in t for t in texts)
+    assert not any("responder is now" in t for t in texts)  # people by name, not by account
     assert any(t.startswith("Team CSIRT pulled in.") for t in texts)
 
 

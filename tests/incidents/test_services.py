@@ -9,6 +9,7 @@ from django.utils import timezone
 
 from incidents import services
 from incidents.choices import IncidentStatus, TimelineKind
+from incidents.messages import INCIDENT_DONE_WORD
 from incidents.models import Incident, IncidentRole, RoleAssignment, Severity
 from portal.audit import verify_chain
 from portal.errors import PreconditionFailed, TransitionNotAllowed
@@ -67,7 +68,7 @@ def test_it_refuses_transitions_the_lifecycle_does_not_allow(incident, responder
     for action in path:
         incident = services.incident_transition(incident=incident, action=action, actor=responder)
     version = Incident.objects.get(pk=incident.pk).version
-    with pytest.raises(TransitionNotAllowed, match=f"Cannot {refused}"):
+    with pytest.raises(TransitionNotAllowed, match=f"cannot be {INCIDENT_DONE_WORD[refused]}: it is"):
         services.incident_transition(incident=incident, action=refused, actor=responder, note="x")
     unchanged = Incident.objects.get(pk=incident.pk)
     assert unchanged.status == incident.status

@@ -11,6 +11,7 @@ import copy
 import hashlib
 import hmac
 import json
+import socket
 import time
 from collections.abc import Callable
 from pathlib import Path
@@ -128,3 +129,26 @@ def with_event(
         changed["event"]["occurred_at"] = occurred_at
     changed["event"]["data"].update(data)
     return changed
+
+
+@pytest.fixture
+def loopback_allowed(settings) -> None:
+    settings.WEBHOOK_ALLOW_PRIVATE_TARGETS = True
+
+
+@pytest.fixture
+def fake_dns(monkeypatch):
+    """Answers for made-up host names (DNS leaves the machine); everything else resolves as usual."""
+    answers: dict[str, list[str]] = {}
+    real = socket.getaddrinfo
+
+    def getaddrinfo(host: Any, port: Any, *args: Any, **kwargs: Any) -> Any:
+        if host in answers:
+            return [
+                (socket.AF_INET6 if ":" in ip else socket.AF_INET, socket.SOCK_STREAM, 6, "", (ip, port))
+                for ip in answers[host]
+            ]
+        return real(host, port, *args, **kwargs)
+
+    monkeypatch.setattr(socket, "getaddrinfo", getaddrinfo)
+    return answers

@@ -257,7 +257,7 @@ def test_subscription_deliveries_show_attempts_and_hide_restricted_events_from_a
     api_as, admin_user, auditor, responder
 ):
     from integrations import services
-    from tests.integrations.test_outbound import declare
+    from tests.integrations.outbound_helpers import declare
 
     subscription, _ = services.subscription_create(
         actor=admin_user,

@@ -19,7 +19,7 @@ from portal.models import OutboxMessage
 from portal.outbox import outbox_process_due
 from tests.compliance.conftest import assess, make_breach
 from tests.factories import UserFactory
-from tests.integrations.test_outbound import receiver, subscribe
+from tests.integrations.outbound_helpers import receiver, subscribe
 
 
 @pytest.fixture

@@ -9,7 +9,7 @@ import pytest
 from django.utils import timezone
 
 from incidents import services as incident_services
-from incidents.models import Category, Incident, Service, Severity
+from incidents.models import Category, Incident, IncidentRole, Service, Severity
 from portal.templatetags.portal_ui import contrast_ratio, ink, relative_luminance
 
 
@@ -120,3 +120,75 @@ def test_badge_ink_always_reaches_aa_contrast(colour):
 def test_white_on_orange_is_replaced_by_dark_ink():
     assert ink("#e8710a") == "#111111"
     assert ink("#b71c1c") == "#ffffff"
+
+
+def test_timeline_and_messages_name_people_and_read_as_sentences(client_for, responder, teammate):
+    incident = incident_services.incident_create(
+        actor=responder,
+        title="Queue backlog",
+        severity=Severity.objects.get(name="SEV3"),
+        category=Category.objects.get(slug="system-outage"),
+    )
+    client = client_for(responder)
+    role = IncidentRole.objects.get(slug="incident-commander")
+    client.post(f"/incidents/{incident.pk}/roles/", {"role": role.pk, "user": teammate.pk})
+    client.post(f"/incidents/{incident.pk}/transition/acknowledge/")
+    response = client.post(f"/incidents/{incident.pk}/transition/contain/", follow=True)
+    body = response.content.decode()
+    assert f"{incident.reference} contained." in body
+    assert "containd" not in body
+    texts = list(incident.timeline.values_list("text", flat=True))
+    assert f"{teammate.get_full_name()} is now Incident Commander." in texts
+    assert not any(teammate.username in text for text in texts)
+
+
+def test_report_steps_read_as_sentences_and_name_the_people(client_for, compliance_officer, responder):
+    from compliance import services as compliance_services
+    from compliance.models import LegalEntity, Obligation
+    from tests.compliance.conftest import assess, make_breach
+    from tests.factories import UserFactory
+
+    bank = LegalEntity.objects.create(
+        name="Bank", country="DE", timezone="Europe/Berlin", designations=["gdpr-controller"]
+    )
+    breach = make_breach(responder)
+    assess(breach, bank, compliance_officer)
+    obligation = Obligation.objects.get(incident=breach, code="GDPR/supervisory-authority")
+    report = compliance_services.report_create(obligation=obligation, actor=compliance_officer)
+    compliance_services.report_update(
+        report=report,
+        actor=compliance_officer,
+        fields=dict.fromkeys(obligation.required_fields, "answer"),
+        expected_version=1,
+    )
+    compliance_services.report_transition(report=report, action="submit_for_review", actor=compliance_officer)
+    approver = UserFactory(
+        username="second.pair", first_name="Greta", last_name="Berg", role="Compliance Officer"
+    )
+    page = client_for(approver).post(f"/compliance/reports/{report.pk}/", {"action": "approve"}, follow=True)
+    body = page.content.decode()
+    assert "Report approved." in body
+    assert "Approve: done." not in body
+    assert "Greta Berg" in body  # "Approved by" on the report page
+    texts = list(breach.timeline.values_list("text", flat=True))
+    assert "Report for GDPR/supervisory-authority approved by Greta Berg." in texts
+    assert f"sent for review by {compliance_officer.get_full_name()}." in " ".join(texts)
+    assert not any("second.pair" in text for text in texts)
+
+
+def test_the_role_form_shows_its_error_next_to_the_field_and_names_people(client_for, responder, teammate):
+    incident = incident_services.incident_create(
+        actor=responder,
+        title="Cache stampede",
+        severity=Severity.objects.get(name="SEV3"),
+        category=Category.objects.get(slug="system-outage"),
+    )
+    response = client_for(responder).post(f"/incidents/{incident.pk}/roles/", {"user": teammate.pk})
+    body = response.content.decode()
+    assert response.status_code == 200
+    assert 'id="id_role_error"' in body
+    assert (
+        f'<option value="{teammate.pk}" selected>{teammate.get_full_name()} ({teammate.username})</option>'
+        in body
+    )
+    assert not incident.role_assignments.exists()

@@ -43,7 +43,7 @@ def test_the_login_page_signs_in(client, responder):
     ("fixture", "allowed", "forbidden"),
     [
         ("responder", ["/", "/incidents/", "/incidents/new/", "/compliance/"], ["/audit/"]),
-        ("compliance_officer", ["/", "/incidents/", "/compliance/"], ["/audit/", "/incidents/new/"]),
+        ("compliance_officer", ["/", "/incidents/", "/compliance/", "/audit/"], ["/incidents/new/"]),
         ("author", ["/", "/incidents/"], ["/compliance/", "/audit/", "/incidents/new/"]),
         ("auditor", ["/", "/incidents/", "/compliance/", "/audit/"], ["/incidents/new/"]),
     ],

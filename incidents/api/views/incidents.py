@@ -259,7 +259,7 @@ class IncidentViewSet(CsvExportMixin, IncidentPlanMixin, IncidentCommunicationsM
         response = FileResponse(
             evidence.file.open("rb"),
             as_attachment=True,
-            filename=evidence.original_name,
+            filename=evidence.download_name(),
             content_type=evidence.content_type
             if evidence.content_type != "text/plain"
             else "text/plain; charset=utf-8",

@@ -7,9 +7,8 @@ from typing import Any
 from rest_framework import serializers
 
 from incidents.models import Incident
-from incidents.selectors import incidents_visible_to
 from portal.api.fields import StrictModelSerializer, UserSummarySerializer, enum_field
-from postmortems.api.serializers.base import _active_users
+from postmortems.api.serializers.base import VisibleIncidentField, VisiblePostmortemField, _active_users
 from postmortems.choices import (
     ActionItemKind,
     ActionItemPriority,
@@ -17,7 +16,6 @@ from postmortems.choices import (
     action_item_actions_available,
 )
 from postmortems.models import ActionItem, Postmortem, external_url_validator
-from postmortems.selectors import postmortems_visible_to
 
 # --- action items --------------------------------------------------------------------------------------
 
@@ -70,8 +68,8 @@ class ActionItemSerializer(StrictModelSerializer):
 
 
 class ActionItemWriteSerializer(serializers.Serializer):
-    postmortem = serializers.PrimaryKeyRelatedField(queryset=Postmortem.objects.none())
-    incident = serializers.PrimaryKeyRelatedField(
+    postmortem = VisiblePostmortemField(queryset=Postmortem.objects.none())
+    incident = VisibleIncidentField(
         queryset=Incident.objects.none(),
         required=False,
         allow_null=True,
@@ -90,14 +88,8 @@ class ActionItemWriteSerializer(serializers.Serializer):
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        request = self.context.get("request")
-        user = request.user if request is not None else None
-        # Ids the caller cannot see are answered like ids that do not exist.
-        self.fields["incident"].queryset = incidents_visible_to(user)
         if self.instance is not None:
             del self.fields["postmortem"]  # an item stays with its post-mortem
-        else:
-            self.fields["postmortem"].queryset = postmortems_visible_to(user)
 
 
 class CompleteInputSerializer(serializers.Serializer):

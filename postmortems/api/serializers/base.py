@@ -5,8 +5,14 @@ from __future__ import annotations
 from typing import Any
 
 from django.contrib.auth import get_user_model
+from django.db.models import QuerySet
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
+
+from incidents.models import Incident
+from incidents.selectors import incidents_visible_to
+from postmortems.models import Postmortem
+from postmortems.selectors import postmortems_visible_to
 
 
 def _active_users() -> Any:
@@ -21,6 +27,7 @@ class IdOrSlugRelatedField(serializers.RelatedField):
 
     def to_internal_value(self, data: Any) -> Any:
         queryset = self.get_queryset()
+        assert queryset is not None  # given in the declaration
         text = str(data).strip()
         lookup = {"pk": int(text)} if text.isdigit() and len(text) <= 18 else {"slug": text[:60]}
         try:
@@ -30,3 +37,19 @@ class IdOrSlugRelatedField(serializers.RelatedField):
 
     def to_representation(self, value: Any) -> Any:
         return value.pk
+
+
+class VisibleIncidentField(serializers.PrimaryKeyRelatedField):
+    """An incident id the caller may see; the others are answered like ids that do not exist."""
+
+    def get_queryset(self) -> QuerySet[Incident]:
+        request = self.context.get("request")
+        return incidents_visible_to(request.user if request is not None else None)
+
+
+class VisiblePostmortemField(serializers.PrimaryKeyRelatedField):
+    """A post-mortem id the caller may see; the others are answered like ids that do not exist."""
+
+    def get_queryset(self) -> QuerySet[Postmortem]:
+        request = self.context.get("request")
+        return postmortems_visible_to(request.user if request is not None else None)

@@ -9,14 +9,14 @@ from rest_framework import serializers
 
 from incidents.choices import IncidentStatus, TimelineKind
 from incidents.models import Incident
-from incidents.selectors import incidents_visible_to
 from portal.api.fields import AwareDateTimeField, StrictModelSerializer, UserSummarySerializer, enum_field
 from portal.markdown import render_markdown
-from postmortems.api.serializers.base import IdOrSlugRelatedField, _active_users
+from postmortems.api.serializers.base import IdOrSlugRelatedField, VisibleIncidentField, _active_users
 from postmortems.choices import (
     ActionItemKind,
     ActionItemPriority,
     ActionItemStatus,
+    ImpactSource,
     PostmortemStatus,
     TimelineAssessment,
     postmortem_actions_available,
@@ -148,8 +148,16 @@ class QualityFindingSerializer(serializers.Serializer):
 
 
 class QualitySerializer(serializers.Serializer):
-    errors = QualityFindingSerializer(many=True, help_text="Block publishing.")
-    warnings = QualityFindingSerializer(many=True, help_text="Worth a look; do not block publishing.")
+    """What the quality gate found: errors block publishing, warnings do not."""
+
+    def get_fields(self) -> dict[str, serializers.Field]:
+        # Declared here, not as class attributes: a field named "errors" would hide Serializer.errors.
+        fields = super().get_fields()
+        fields["errors"] = QualityFindingSerializer(many=True, help_text="Block publishing.")
+        fields["warnings"] = QualityFindingSerializer(
+            many=True, help_text="Worth a look; do not block publishing."
+        )
+        return fields
 
 
 class ImpactSerializer(serializers.Serializer):
@@ -165,12 +173,13 @@ class ImpactSerializer(serializers.Serializer):
     services = serializers.ListField(child=serializers.CharField())
     customers_affected = serializers.IntegerField(allow_null=True)
     records_affected = serializers.IntegerField(allow_null=True)
-    customers_affected_source = serializers.ChoiceField(
-        choices=["postmortem", "assessment"],
+    customers_affected_source = enum_field(
+        ImpactSource,
+        "ImpactSourceEnum",
         allow_null=True,
         help_text="The post-mortem's own figure, or the compliance assessment's data subjects.",
     )
-    records_affected_source = serializers.ChoiceField(choices=["postmortem", "assessment"], allow_null=True)
+    records_affected_source = enum_field(ImpactSource, "ImpactSourceEnum", allow_null=True)
     assessed_incidents = serializers.ListField(
         child=serializers.CharField(), help_text="Covered incidents that have a compliance assessment."
     )
@@ -264,7 +273,7 @@ class RevisionSerializer(serializers.ModelSerializer):
 
 
 class PostmortemCreateSerializer(serializers.Serializer):
-    incidents = serializers.PrimaryKeyRelatedField(
+    incidents = VisibleIncidentField(
         many=True, queryset=Incident.objects.none(), help_text="Resolved or closed incidents it covers."
     )
     template = IdOrSlugRelatedField(
@@ -280,13 +289,6 @@ class PostmortemCreateSerializer(serializers.Serializer):
     reviewers = serializers.PrimaryKeyRelatedField(
         queryset=_active_users(), many=True, required=False, default=list
     )
-
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
-        request = self.context.get("request")
-        self.fields["incidents"].child_relation.queryset = incidents_visible_to(
-            request.user if request else None
-        )
 
     def validate_incidents(self, incidents: list[Incident]) -> list[Incident]:
         if not incidents:
@@ -313,7 +315,9 @@ class PostmortemUpdateSerializer(serializers.Serializer):
     whys = serializers.ListField(
         child=serializers.CharField(max_length=2000), required=False, max_length=MAX_WHYS
     )
-    contributing_factors = FactorInputSerializer(many=True, required=False, max_length=MAX_FACTORS)
+    contributing_factors: serializers.ListSerializer = serializers.ListSerializer(
+        child=FactorInputSerializer(), required=False, max_length=MAX_FACTORS
+    )
     owner = serializers.PrimaryKeyRelatedField(queryset=_active_users(), required=False)
     facilitator = serializers.PrimaryKeyRelatedField(
         queryset=_active_users(), required=False, allow_null=True
@@ -341,7 +345,7 @@ class RequestChangesInputSerializer(serializers.Serializer):
 class TimelineEntryCreateSerializer(serializers.Serializer):
     occurred_at = AwareDateTimeField()
     text = serializers.CharField(max_length=10_000)
-    incident = serializers.PrimaryKeyRelatedField(
+    incident = VisibleIncidentField(
         queryset=Incident.objects.none(),
         required=False,
         allow_null=True,
@@ -353,11 +357,6 @@ class TimelineEntryCreateSerializer(serializers.Serializer):
         TimelineAssessment, "TimelineAssessmentEnum", required=False, default=TimelineAssessment.UNMARKED
     )
     annotation = serializers.CharField(required=False, allow_blank=True, max_length=5000, default="")
-
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
-        request = self.context.get("request")
-        self.fields["incident"].queryset = incidents_visible_to(request.user if request else None)
 
 
 class TimelineEntryUpdateSerializer(serializers.Serializer):

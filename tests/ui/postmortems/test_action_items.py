@@ -182,3 +182,49 @@ def test_the_list_filters_by_status_owner_and_incident(
     assert postmortem.reference in body_of(client.get(f"/postmortems/?q={resolved_incident.reference}"))
     assert postmortem.reference not in body_of(client.get("/postmortems/?q=no-such-incident"))
     assert postmortem.reference not in body_of(client.get("/postmortems/?status=published"))
+
+
+# --- links and Markdown ---------------------------------------------------------------------------------
+
+
+def test_action_item_pages_link_to_their_incidents(logged_in, postmortem, author, resolved_incident):
+    general = services.action_item_create(actor=author, postmortem=postmortem, title="Review the runbook")
+    tied = services.action_item_create(
+        actor=author, postmortem=postmortem, title="Add a timeout", incident=resolved_incident
+    )
+    link = f'href="/incidents/{resolved_incident.pk}/"'
+    client = logged_in(author)
+    page = body_of(client.get(f"/action-items/{general.pk}/"))
+    assert "Post-mortem covers" in page
+    assert link in page
+    assert link in body_of(client.get(f"/action-items/{tied.pk}/"))
+    board = body_of(client.get("/action-items/"))
+    assert f"{link}>{resolved_incident.reference}</a>" in board
+
+
+def test_postmortem_text_renders_as_safe_markdown(logged_in, postmortem, author):
+    entry = postmortem.timeline_entries.first()
+    services.timeline_entry_update(
+        entry=entry,
+        actor=author,
+        data={"text": "Rolled **back** <script>alert(1)</script>", "annotation": "See [log](javascript:x)"},
+    )
+    services.postmortem_update(
+        postmortem=postmortem,
+        actor=author,
+        data={
+            "whys": ["The pool was *exhausted*."],
+            "contributing_factors": [{"category": "change", "description": "A **release** added it."}],
+        },
+    )
+    item = services.action_item_create(
+        actor=author, postmortem=postmortem, title="Timeout", description="Use `statement_timeout`."
+    )
+    client = logged_in(author)
+    page = body_of(client.get(f"/postmortems/{postmortem.pk}/?view=read"))
+    assert "Rolled <strong>back</strong>" in page
+    assert "<script>alert(1)" not in page
+    assert 'href="javascript' not in page
+    assert "<em>exhausted</em>" in page
+    assert "A <strong>release</strong> added it." in page
+    assert "<code>statement_timeout</code>" in body_of(client.get(f"/action-items/{item.pk}/"))

@@ -1,78 +1,27 @@
-"""Receiving a vendor webhook: verify, store, apply once, keep the vendor's times.
-
-Every request is stored as an ``InboundDelivery`` whatever becomes of it.
-A verified, well-formed event is applied in one transaction together with its
-delivery record (which claims the event id); if applying fails, everything
-rolls back and the failure is recorded in a transaction of its own, so there
-is never a half-created incident and never a lost record.
-
-Status rule (out-of-order events). Each vendor event says where the vendor's
-incident stood at the event's time ``T``. The link remembers the time of the
-newest status event applied (``ExternalIncident.status_at``):
-
-* an event older than that is stale and changes nothing (a late
-  acknowledgement older than the portal's acknowledgement stamp is noted on the
-  timeline with its real time, so the record keeps it);
-* otherwise the incident is moved, through the normal transition services,
-  to the state the event implies, at ``T``. Steps the vendor skipped take the
-  event's time: a resolve that arrives for an incident nobody acknowledged
-  acknowledges and contains it at the resolve time (or, when the payload tells
-  the real acknowledgement time, as Squadcast's does, at that time);
-* stamps never go back: a step is never stamped before the incident's latest
-  stamp (or detection), and a reopen older than the latest stamp is stale;
-* a declined incident is the portal's decision and is not revived; a vendor
-  resolve on an incident closed in the portal changes nothing.
-
-Priority changes follow the severity mapping, only when the vendor's priority
-differs from the one last seen (so a severity changed by hand in the portal is
-not undone by the next acknowledgement), and only if not older than the last
-priority change applied.
-"""
+"""Applying a parsed vendor event to its portal incident (the status rule is in the package docstring)."""
 
 from __future__ import annotations
 
-import hashlib
-import logging
-from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
+from typing import Any
 
-from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import URLValidator
-from django.db import IntegrityError, transaction
+from django.db import transaction
 from django.utils import timezone
 
 from incidents import services as incident_services
 from incidents.choices import IncidentAction, IncidentStatus, TimelineKind
 from incidents.models import Incident, Service, Severity
-from integrations.choices import PROCESSED_OUTCOMES, STATUS_CHANGES, InboundOutcome, VendorChange
-from integrations.models import ExternalIncident, InboundDelivery, Integration
-from integrations.services import secrets_in_force
-from integrations.vendors import PayloadError, VendorEvent, VendorIncident, vendor_for
-from portal import safejson
+from integrations.choices import STATUS_CHANGES, InboundOutcome, VendorChange
+from integrations.models import ExternalIncident, Integration
+from integrations.vendors import VendorEvent, VendorIncident, vendor_for
 from portal.audit import audit_record
 from portal.errors import DomainError
 
-logger = logging.getLogger(__name__)
-
-#: Bytes of an unverified body kept (enough to debug a misconfigured sender, not to fill the disk).
-UNVERIFIED_BODY_KEPT = 2048
-DEFAULT_MAX_BODY_BYTES = 256 * 1024
-
 _STAMPS = ("acknowledged_at", "contained_at", "resolved_at", "closed_at", "declined_at", "reopened_at")
 _url_validator = URLValidator(schemes=["http", "https"])
-
-
-def max_body_bytes() -> int:
-    return int(getattr(settings, "INTEGRATION_MAX_BODY_BYTES", DEFAULT_MAX_BODY_BYTES))
-
-
-@dataclass(frozen=True)
-class Received:
-    delivery: InboundDelivery
-    status: int
-    detail: str
 
 
 @dataclass
@@ -87,180 +36,6 @@ class Applied:
 
     def skipped(self, message: str) -> None:
         self.messages.append(message)
-
-
-# --- receiving -----------------------------------------------------------------------------------------
-
-
-def _record(
-    integration: Integration,
-    *,
-    received_at: datetime,
-    body: bytes,
-    verified: bool,
-    outcome: str,
-    status: int,
-    detail: str,
-    event: VendorEvent | None = None,
-    link: ExternalIncident | None = None,
-) -> InboundDelivery:
-    kept = body if verified else body[:UNVERIFIED_BODY_KEPT]
-    return InboundDelivery.objects.create(
-        integration=integration,
-        received_at=received_at,
-        event_id=event.event_id if event else "",
-        event_type=event.event_type if event else "",
-        verified=verified,
-        outcome=outcome,
-        http_status=status,
-        detail=detail[:2000],
-        body=kept.decode("utf-8", errors="replace").replace("\x00", "\ufffd"),
-        body_size=len(body),
-        body_truncated=len(kept) < len(body),
-        body_sha256=hashlib.sha256(body).hexdigest(),
-        external_incident=link,
-        incident_id=link.incident_id if link else None,
-    )
-
-
-def _existing_link(integration: Integration, event: VendorEvent) -> ExternalIncident | None:
-    if event.incident is None:
-        return None
-    return ExternalIncident.objects.filter(
-        integration=integration, external_id=event.incident.external_id
-    ).first()
-
-
-def _already_processed(integration: Integration, event_id: str) -> bool:
-    return InboundDelivery.objects.filter(
-        integration=integration, event_id=event_id, outcome__in=sorted(PROCESSED_OUTCOMES)
-    ).exists()
-
-
-def _error_text(exc: Exception) -> str:
-    if isinstance(exc, ValidationError):
-        if hasattr(exc, "error_dict"):
-            return "; ".join(f"{key}: {' '.join(messages)}" for key, messages in exc.message_dict.items())
-        return " ".join(exc.messages)
-    return str(exc)
-
-
-def webhook_receive(
-    *, integration: Integration, body: bytes, too_large: bool, headers: Mapping[str, str]
-) -> Received:
-    """Handle one webhook request for ``integration``; answers 200, 400, 401, 403 or 409."""
-    received_at = timezone.now()
-
-    def refuse(outcome: str, status: int, detail: str, *, verified: bool, **extra: object) -> Received:
-        delivery = _record(
-            integration,
-            received_at=received_at,
-            body=body,
-            verified=verified,
-            outcome=outcome,
-            status=status,
-            detail=detail,
-            **extra,  # type: ignore[arg-type]
-        )
-        return Received(delivery, status, detail)
-
-    if too_large:
-        return refuse(
-            InboundOutcome.INVALID,
-            400,
-            f"The body is larger than {max_body_bytes()} bytes.",
-            verified=False,
-        )
-    vendor = vendor_for(integration.kind)
-    if not vendor.verify(headers, body, secrets_in_force(integration, now=received_at)):
-        return refuse(InboundOutcome.REJECTED_SIGNATURE, 401, "Signature missing or wrong.", verified=False)
-    if not integration.is_active:
-        return refuse(InboundOutcome.REJECTED_INACTIVE, 403, "This integration is inactive.", verified=True)
-    try:
-        payload = safejson.loads(body.decode("utf-8"))
-        event = vendor.parse(payload, headers=headers, body=body)
-    except (UnicodeDecodeError, RecursionError) as exc:
-        return refuse(
-            InboundOutcome.INVALID, 400, f"The body is not JSON ({type(exc).__name__}).", verified=True
-        )
-    except (ValueError, PayloadError) as exc:
-        message = (
-            str(exc)
-            if isinstance(exc, PayloadError | safejson.JSONRefused)
-            else f"The body is not JSON: {exc}"
-        )
-        return refuse(InboundOutcome.INVALID, 400, message, verified=True)
-
-    if _already_processed(integration, event.event_id):
-        return refuse(
-            InboundOutcome.DUPLICATE,
-            200,
-            "Already processed; nothing done.",
-            verified=True,
-            event=event,
-            link=_existing_link(integration, event),
-        )
-    try:
-        with transaction.atomic():
-            delivery = _record(
-                integration,
-                received_at=received_at,
-                body=body,
-                verified=True,
-                outcome=InboundOutcome.APPLIED,
-                status=200,
-                detail="",
-                event=event,
-            )
-            applied = apply_event(integration, event)
-            delivery.outcome = applied.outcome
-            delivery.detail = (" ".join(applied.messages) or "Nothing to do.")[:2000]
-            delivery.external_incident = applied.link
-            delivery.incident_id = applied.link.incident_id if applied.link else None
-            delivery.save(update_fields=["outcome", "detail", "external_incident", "incident"])
-        return Received(delivery, 200, delivery.detail)
-    except IntegrityError:
-        if _already_processed(integration, event.event_id):
-            return refuse(
-                InboundOutcome.DUPLICATE,
-                200,
-                "Processed concurrently by another request; nothing done.",
-                verified=True,
-                event=event,
-                link=_existing_link(integration, event),
-            )
-        logger.warning("integration %s: conflict applying %s", integration.pk, event.event_id, exc_info=True)
-        return refuse(
-            InboundOutcome.FAILED,
-            409,
-            "A concurrent delivery changed the same incident; send it again.",
-            verified=True,
-            event=event,
-            link=_existing_link(integration, event),
-        )
-    except (ValidationError, DomainError, PayloadError) as exc:
-        return refuse(
-            InboundOutcome.FAILED,
-            400,
-            f"Not applied: {_error_text(exc)}",
-            verified=True,
-            event=event,
-            link=_existing_link(integration, event),
-        )
-    except Exception:
-        # Never a 500 to a vendor (it would retry forever); the traceback goes to the log.
-        logger.exception("integration %s: unexpected error applying %s", integration.pk, event.event_id)
-        return refuse(
-            InboundOutcome.FAILED,
-            400,
-            "Not applied: unexpected error (logged).",
-            verified=True,
-            event=event,
-            link=_existing_link(integration, event),
-        )
-
-
-# --- applying ------------------------------------------------------------------------------------------
 
 
 def _when(event: VendorEvent) -> datetime:
@@ -391,6 +166,21 @@ def _latest_stamp(incident: Incident) -> datetime:
     return max([incident.detected_at, *stamps])
 
 
+def _correct_inferred(incident: Incident, stamp_field: str, at: datetime, *, actor: Any, label: str) -> bool:
+    """Replace an inferred ``stamp_field`` by the vendor's late real time, if the incident's service
+    allows it (only an inferred stamp, only within the lifecycle); False leaves everything as it was."""
+    if stamp_field not in incident.inferred_stamps:
+        return False
+    try:
+        with transaction.atomic():
+            incident_services.incident_correct_inferred_stamp(
+                incident=incident, stamp_field=stamp_field, at=at, actor=actor, source=label
+            )
+    except (ValidationError, DomainError):
+        return False
+    return True
+
+
 def _apply_status(
     integration: Integration, link: ExternalIncident, event: VendorEvent, label: str, applied: Applied
 ) -> None:
@@ -410,6 +200,10 @@ def _apply_status(
             and incident.acknowledged_at is not None
             and at < incident.acknowledged_at
         ):
+            # A resolve had to infer the acknowledgement: the vendor's real time wins (MTTA).
+            if _correct_inferred(incident, "acknowledged_at", at, actor=bot, label=label):
+                applied.did(f"{incident.reference}: acknowledged time corrected to {at.isoformat()}.")
+                return
             incident_services.incident_add_note(
                 incident=incident,
                 actor=bot,
@@ -432,17 +226,20 @@ def _apply_status(
         applied.skipped(f"{incident.reference} is {incident.status}; {change_label} changes nothing.")
     step_at = max(at, latest)
     hint = event.incident.acknowledged_at
-    for action in steps:
+    for position, action in enumerate(steps, start=1):
         when = step_at
+        # Steps before the last are the ones the vendor skipped: stamped with the event's time,
+        # so inferred, unless the payload tells the real acknowledgement time.
+        inferred = position < len(steps)
         if action == IncidentAction.ACKNOWLEDGE and hint is not None and latest <= hint <= at:
-            when = hint
+            when, inferred = hint, False
         note = f"From {label} ({event.event_type})."
         if action == IncidentAction.DECLINE:
             note = f"Cancelled in {label} ({event.event_type})."
         elif when != at:
             note += f" Reported at {at.isoformat()}."
         incident = incident_services.incident_transition(
-            incident=incident, action=action, actor=bot, note=note, at=when
+            incident=incident, action=action, actor=bot, note=note, at=when, inferred=inferred
         )
         applied.did(f"{incident.reference}: {action} at {when.isoformat()}.")
     link.vendor_status = event.change
@@ -492,6 +289,28 @@ def _apply_note(
     applied.did(f"{incident.reference}: note added.")
 
 
+def _apply_details(
+    integration: Integration, link: ExternalIncident, event: VendorEvent, label: str, applied: Applied
+) -> None:
+    """Fill what the incident was created without: the vendor's summary (never over one written
+    in the portal) and the link to the vendor's page."""
+    assert event.incident is not None
+    url = _safe_url(event.incident.url)
+    if url and not link.url:
+        link.url = url
+        link.save(update_fields=["url"])
+        applied.did(f"{label} link recorded.")
+    summary = event.incident.summary.strip()
+    if not summary:
+        return
+    incident = Incident.objects.get(pk=link.incident_id)
+    if not incident.summary.strip():
+        incident_services.incident_update(
+            incident=incident, actor=integration.actor, data={"summary": summary}
+        )
+        applied.did(f"{incident.reference}: summary filled from {label}.")
+
+
 def apply_event(integration: Integration, event: VendorEvent) -> Applied:
     """Apply one parsed event inside the caller's transaction (see the module docstring)."""
     applied = Applied()
@@ -520,6 +339,7 @@ def apply_event(integration: Integration, event: VendorEvent) -> Applied:
     if event.change in STATUS_CHANGES:
         _apply_status(integration, link, event, label, applied)
     if not created:
+        _apply_details(integration, link, event, label, applied)
         _apply_priority(integration, link, event, label, applied)
     if event.note:
         _apply_note(integration, link, event, label, applied)
