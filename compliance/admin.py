@@ -3,9 +3,10 @@ from __future__ import annotations
 from typing import Any
 
 from django.contrib import admin
-from django.db import models
+from django.db import models, transaction
 from django.http import HttpRequest
 
+from compliance import services
 from compliance.forms import LegalEntityForm
 from compliance.models import (
     Assessment,
@@ -18,6 +19,7 @@ from compliance.models import (
     RegulatorReport,
 )
 from portal.admin import AuditedAdminMixin
+from portal.audit import audit_record
 
 
 class ReadOnlyAdmin(admin.ModelAdmin):
@@ -39,6 +41,21 @@ class CustomRegimeAdmin(AuditedAdminMixin, admin.ModelAdmin):
     list_filter = ["unit", "clock_start", "is_active"]
     search_fields = ["code", "name", "recipient", "basis"]
 
+    # The admin saves in one transaction (changeform_view is atomic): the
+    # recomputation below fails or succeeds with the change.
+    def save_related(self, request: HttpRequest, form: Any, formsets: Any, change: bool) -> None:
+        super().save_related(request, form, formsets, change)
+        services.custom_regime_changed(regime=form.instance, actor=request.user)
+
+    def delete_model(self, request: HttpRequest, obj: Any) -> None:
+        audit_record(action=f"{obj._meta.model_name}.deleted", actor=request.user, obj=obj)
+        services.custom_regime_delete(regime=obj, actor=request.user)
+
+    def delete_queryset(self, request: HttpRequest, queryset: Any) -> None:
+        with transaction.atomic():
+            for obj in queryset:
+                self.delete_model(request, obj)
+
 
 class CompetentAuthorityInline(admin.TabularInline):
     model = CompetentAuthority
@@ -55,6 +72,11 @@ class LegalEntityAdmin(AuditedAdminMixin, admin.ModelAdmin):
     search_fields = ["name", "lei"]
     filter_horizontal = ["custom_regimes"]
     inlines = [CompetentAuthorityInline]
+
+    def save_related(self, request: HttpRequest, form: Any, formsets: Any, change: bool) -> None:
+        # After the custom regimes (many-to-many) are saved: the facts are complete.
+        super().save_related(request, form, formsets, change)
+        services.entity_changed(entity=form.instance, actor=request.user)
 
 
 class DecisionInline(admin.TabularInline):

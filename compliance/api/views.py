@@ -120,6 +120,12 @@ class LegalEntityViewSet(AuditedModelMixin, viewsets.ModelViewSet):
     search_fields = ["name", "lei", "country"]
     ordering_fields = ["name", "country"]
 
+    def perform_update(self, serializer: Any) -> None:
+        # The entity is part of the facts: its incidents' obligations follow it in the same transaction.
+        with transaction.atomic():
+            super().perform_update(serializer)
+            services.entity_changed(entity=serializer.instance, actor=self.request.user)
+
 
 class CustomRegimeViewSet(AuditedModelMixin, viewsets.ModelViewSet):
     """Administrator-defined regimes (internal policy, contracts, card brands)."""
@@ -127,6 +133,21 @@ class CustomRegimeViewSet(AuditedModelMixin, viewsets.ModelViewSet):
     queryset = CustomRegime.objects.all()
     serializer_class = CustomRegimeSerializer
     lookup_value_regex = ID
+
+    def perform_update(self, serializer: Any) -> None:
+        with transaction.atomic():
+            super().perform_update(serializer)
+            services.custom_regime_changed(regime=serializer.instance, actor=self.request.user)
+
+    def perform_destroy(self, instance: CustomRegime) -> None:
+        with transaction.atomic():
+            audit_record(
+                action="customregime.deleted",
+                actor=self.request.user,
+                obj=instance,
+                changes={"deleted": self._fields(instance)},
+            )
+            services.custom_regime_delete(regime=instance, actor=self.request.user)
 
 
 class AssessmentViewSet(

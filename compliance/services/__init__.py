@@ -8,6 +8,7 @@ module re-exports the public names so ``from compliance import services`` and
 
 from compliance.report_fields import prefill, report_missing_fields, report_required_fields
 from compliance.services.assessments import ASSESSMENT_FIELDS, assessment_save, decision_record
+from compliance.services.entities import custom_regime_changed, custom_regime_delete, entity_changed
 from compliance.services.obligations import (
     obligation_mark_not_required,
     obligation_reopen,
@@ -25,7 +26,10 @@ __all__ = [
     "ASSESSMENT_FIELDS",
     "SubmissionInput",
     "assessment_save",
+    "custom_regime_changed",
+    "custom_regime_delete",
     "decision_record",
+    "entity_changed",
     "obligation_mark_not_required",
     "obligation_reopen",
     "obligations_refresh",

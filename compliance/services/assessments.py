@@ -73,6 +73,10 @@ def assessment_save(
         {k: getattr(v, "pk", v) for k, v in after.items()},
     )
     if not created and not changes:
+        # Nothing recorded changed, but the facts may have (the entity edited
+        # in the admin, a custom regime switched on): a save never leaves the
+        # obligations computed from stale facts.
+        obligations_refresh(incident=incident, actor=actor, reason="assessment saved")
         return assessment
     assessment.updated_by = actor
     if not created:

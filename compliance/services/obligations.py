@@ -3,7 +3,7 @@ decided by people (not required, reopened)."""
 
 from __future__ import annotations
 
-from datetime import datetime
+from typing import Any
 
 from django.contrib.auth.models import AbstractBaseUser
 from django.core.exceptions import ValidationError
@@ -11,9 +11,10 @@ from django.db import transaction
 from django.utils import timezone
 
 from compliance.choices import ObligationStatus
-from compliance.facts import facts_for
+from compliance.facts import engine_facts
 from compliance.models import Assessment, Obligation, ObligationDueChange
-from compliance.regimes import assess_json
+from compliance.regimes import Obligation as Computed
+from compliance.regimes import assess
 from compliance.selectors import custom_regime_specs
 from compliance.services.common import local_time as _local
 from incidents.choices import IncidentStatus, TimelineKind
@@ -25,8 +26,10 @@ from portal.errors import TransitionNotAllowed
 _ENGINE_FIELDS = ("regime", "recipient", "rule", "basis", "urgent", "provisional")
 
 
-def _parse(value: str | None) -> datetime | None:
-    return datetime.fromisoformat(value) if value else None
+def _iso(computed: Computed) -> str | None:
+    """The due time as the engine renders it (in the deadline zone's offset), for timeline data."""
+    due_at: str | None = computed.to_json()["due_at"]
+    return due_at
 
 
 def _withdraw(obligation: Obligation, reason: str, actor: AbstractBaseUser | None) -> None:
@@ -68,25 +71,27 @@ def obligations_refresh(
     }
     if assessment is None:
         return list(existing.values())
+    computed: tuple[Computed, ...] = ()
+    reasons: dict[str, str] = {}
     if incident.is_exercise:
-        why, computed = "exercises never start regulatory clocks", []
+        why = "exercises never start regulatory clocks"
     elif incident.status == IncidentStatus.DECLINED:
-        why, computed = "the incident was declined (not an incident)", []
+        why = "the incident was declined (not an incident)"
     else:
-        result = assess_json(facts_for(assessment), custom_regimes=custom_regime_specs(), explain=True)
-        computed = result["obligations"]
-        reasons = {line["regime"]: "; ".join(line["reasons"]) for line in result["explanation"]}
+        result = assess(engine_facts(assessment), custom_regimes=custom_regime_specs(), explain=True)
+        computed = result.obligations
+        reasons = {line.regime: "; ".join(line.reasons) for line in result.explanation or ()}
         why = ""
     entity = assessment.entity
     seen: set[str] = set()
     for item in computed:
-        code = item["code"]
+        code = item.code
         seen.add(code)
-        due_at = _parse(item["due_at"])
-        values = {field: item[field] for field in _ENGINE_FIELDS}
+        due_at = item.due_at
+        values: dict[str, Any] = {field: getattr(item, field) for field in _ENGINE_FIELDS}
         values.update(
-            clock_start=_parse(item["clock_start"]),
-            required_fields=list(item["required_fields"]),
+            clock_start=item.clock_start,
+            required_fields=list(item.required_fields),
             entity=entity,
             deadline_timezone=entity.timezone,
         )
@@ -103,7 +108,7 @@ def obligations_refresh(
                 )
                 + f"({obligation.rule}; {obligation.basis}).",
                 actor=actor,
-                data={"obligation": obligation.pk, "code": code, "due_at": item["due_at"]},
+                data={"obligation": obligation.pk, "code": code, "due_at": _iso(item)},
             )
             audit_record(
                 action="obligation.created",
@@ -140,7 +145,7 @@ def obligations_refresh(
                     "obligation": obligation.pk,
                     "code": code,
                     "old": obligation.due_at and obligation.due_at.isoformat(),
-                    "new": item["due_at"],
+                    "new": _iso(item),
                 },
             )
             audit_record(
