@@ -1,11 +1,17 @@
 """Time the rendering of a regulator report PDF whose incident has 200 timeline events.
 
-Run from the repository root: ``.venv/bin/python bench/report_pdf.py``. It uses a
+Run from the repository root: ``.venv/bin/python bench/report_pdf.py [--quick]``. It uses a
 throw-away SQLite database in a temporary folder, so it never touches real data.
+
+The portal's path (``render_report_pdf``: template, forked child with the URL fetcher and the
+limits, after the worker's warm-up as ``portal/wsgi.py`` does it) alternates run by run with a
+bare ``weasyprint.HTML(string=html, base_url=...).write_pdf()`` of the same HTML in this process,
+and prints ``ratio report pdf/bare weasyprint: X`` (median over median).
 """
 
 from __future__ import annotations
 
+import argparse
 import os
 import statistics
 import sys
@@ -29,9 +35,14 @@ from django.core.management import call_command  # noqa: E402
 from django.utils import timezone  # noqa: E402
 
 RUNS = 7
+QUICK_RUNS = 3
 
 
 def main() -> None:
+    parser = argparse.ArgumentParser(description="Regulator report PDF vs bare WeasyPrint")
+    parser.add_argument("--quick", action="store_true", help=f"{QUICK_RUNS} runs of each instead of {RUNS}")
+    runs = QUICK_RUNS if parser.parse_args().quick else RUNS
+    load_before = os.getloadavg()[0]
     call_command("migrate", verbosity=0)
     from compliance import services
     from compliance.documents import render_report_pdf
@@ -67,13 +78,41 @@ def main() -> None:
     obligation = Obligation.objects.get(incident=incident, code="GDPR/supervisory-authority")
     report = services.report_create(obligation=obligation, actor=user)
     print(f"timeline events: {incident.timeline.count()}")
-    timings = []
-    for _ in range(RUNS):
-        start = time.perf_counter()
-        pdf = render_report_pdf(report, draft=True)
-        timings.append(time.perf_counter() - start)
-    print(f"PDF bytes: {len(pdf)}; runs: {RUNS}")
-    print(f"median {statistics.median(timings):.3f} s, best {min(timings):.3f} s, worst {max(timings):.3f} s")
+    from django.template.loader import render_to_string
+
+    from compliance.documents import report_context
+    from portal import pdf as portal_pdf
+
+    warmed = time.perf_counter()
+    portal_pdf.warm_up()  # what every worker does at start (portal/wsgi.py)
+    print(f"warm-up (import WeasyPrint, load fonts) {time.perf_counter() - warmed:.3f} s, once per worker")
+    print(f"HarfBuzz subsetting: {portal_pdf.harfbuzz_subsetting()}")
+    import weasyprint
+
+    html = render_to_string("pdf/regulator_report.html", report_context(report, draft=True))
+    static = (ROOT / "static").as_uri() + "/"
+    portal_times, bare_times = [], []
+    for run in range(runs):
+        for which in ("portal", "bare") if run % 2 == 0 else ("bare", "portal"):
+            start = time.perf_counter()
+            if which == "portal":
+                pdf = render_report_pdf(report, draft=True)
+                portal_times.append(time.perf_counter() - start)
+            else:
+                bare = weasyprint.HTML(string=html, base_url=static).write_pdf()
+                bare_times.append(time.perf_counter() - start)
+    print(f"PDF bytes: {len(pdf)} (bare: {len(bare)}); runs: {runs} of each, interleaved")
+    for name, timings in (("portal", portal_times), ("bare weasyprint", bare_times)):
+        print(
+            f"{name:>16}: median {statistics.median(timings):.3f} s, best {min(timings):.3f} s, "
+            f"worst {max(timings):.3f} s"
+        )
+    print(
+        f"ratio report pdf/bare weasyprint: {statistics.median(portal_times) / statistics.median(bare_times):.3f}"
+    )
+    print(
+        f"Load average (1 min) before/after: {load_before:.2f} / {os.getloadavg()[0]:.2f} on {os.cpu_count()} CPUs"
+    )
 
 
 if __name__ == "__main__":

@@ -4,13 +4,19 @@ WeasyPrint gets a URL fetcher that answers only ``data:`` URIs and the
 portal's own static files (``portal-static:`` URLs, which relative URLs in
 our templates resolve to): no network, no ``file://``, no attachments. The
 render runs in a forked child process so that a hostile or huge document is
-stopped after ``PDF_RENDER_TIMEOUT`` seconds instead of holding a worker.
+stopped after ``PDF_RENDER_TIMEOUT`` seconds, or when it grows the child's
+address space by more than ``PDF_RENDER_MEMORY_MB``, instead of holding a worker.
+
+Importing WeasyPrint and loading the fonts take about half a second; ``warm_up``
+does it once in the parent (at worker start, ``portal/wsgi.py``), so every
+forked child inherits them ready instead of paying it per document.
 """
 
 from __future__ import annotations
 
 import logging
 import multiprocessing
+import resource
 from collections.abc import Mapping
 from multiprocessing.connection import Connection
 from pathlib import Path
@@ -59,6 +65,49 @@ def _fetcher_class() -> Any:
     return PortalUrlFetcher
 
 
+_WARM_UP_HTML = """<!DOCTYPE html><html><head><meta charset="utf-8">
+<link rel="stylesheet" href="pdf/document.css"></head><body>
+<h1>Warm-up</h1><p>Regular <strong>bold</strong> <em>italic</em> <code>mono</code> €§ é ß ç ñ ø</p>
+<table><tr><th>a</th><td>b</td></tr></table></body></html>"""
+_warm = False
+
+
+def warm_up() -> bool:
+    """Import WeasyPrint and render a small document with the portal's stylesheet (fonts,
+    fontconfig cache, CSS parser), in this process; later renders fork from it. Once per process."""
+    global _warm
+    if not _warm:
+        html_to_pdf(_WARM_UP_HTML)
+        _warm = True
+        logger.info("WeasyPrint warmed up (HarfBuzz subsetting: %s)", harfbuzz_subsetting())
+    return _warm
+
+
+def harfbuzz_subsetting() -> bool:
+    """Whether WeasyPrint subsets fonts with HarfBuzz (libharfbuzz-subset0 >= 4.1) rather than fontTools."""
+    from weasyprint.text.ffi import harfbuzz, harfbuzz_subset
+
+    return bool(harfbuzz_subset) and bool(harfbuzz.hb_version_atleast(4, 1, 0))
+
+
+def _virtual_memory_bytes() -> int:
+    try:
+        with open("/proc/self/statm") as statm:
+            return int(statm.read().split()[0]) * resource.getpagesize()
+    except (OSError, ValueError, IndexError):
+        return 0
+
+
+def _cap_memory(megabytes: int) -> None:
+    """Let this (child) process grow its address space by ``megabytes`` at most: beyond it,
+    allocations fail and the render ends with an error instead of exhausting the machine."""
+    limit = _virtual_memory_bytes() + megabytes * 1024 * 1024
+    _soft, hard = resource.getrlimit(resource.RLIMIT_AS)
+    if hard != resource.RLIM_INFINITY:
+        limit = min(limit, hard)
+    resource.setrlimit(resource.RLIMIT_AS, (limit, hard))
+
+
 def html_to_pdf(html: str) -> bytes:
     """Render in this process (the child of ``render_pdf``); also used by benchmarks."""
     from weasyprint import HTML
@@ -67,8 +116,9 @@ def html_to_pdf(html: str) -> bytes:
     return HTML(string=html, base_url=BASE_URL, url_fetcher=fetcher).write_pdf()
 
 
-def _child(html: str, connection: Connection) -> None:
+def _child(html: str, connection: Connection, memory_mb: int) -> None:
     try:
+        _cap_memory(memory_mb)
         connection.send(("ok", html_to_pdf(html)))
     except BaseException as exc:  # reported to the parent, which raises
         connection.send(("error", f"{type(exc).__name__}: {exc}"))
@@ -81,7 +131,7 @@ def render_html_to_pdf(html: str) -> bytes:
         raise PdfTooLarge(f"The document is larger than {settings.PDF_MAX_HTML_BYTES} bytes of HTML.")
     context = multiprocessing.get_context("fork")
     receiver, sender = context.Pipe(duplex=False)
-    process = context.Process(target=_child, args=(html, sender), daemon=True)
+    process = context.Process(target=_child, args=(html, sender, settings.PDF_RENDER_MEMORY_MB), daemon=True)
     process.start()
     sender.close()
     try:

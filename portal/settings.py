@@ -206,6 +206,10 @@ EVIDENCE_ALLOWED_TYPES = env_list(
 )
 PDF_MAX_HTML_BYTES = env_int("PDF_MAX_HTML_BYTES", 10 * 1024 * 1024, minimum=10_000)
 PDF_RENDER_TIMEOUT = env_int("PDF_RENDER_TIMEOUT", 60, minimum=1, maximum=600)
+# How much memory one render may add to the worker it forks from (address space, MB), and whether
+# workers load WeasyPrint and the fonts at start so that each forked render child finds them ready.
+PDF_RENDER_MEMORY_MB = env_int("PDF_RENDER_MEMORY_MB", 1024, minimum=64, maximum=65_536)
+PDF_WARM_UP = env_bool("PDF_WARM_UP", True)
 API_TOKEN_LIFETIME = timedelta(days=env_int("API_TOKEN_LIFETIME_DAYS", 90, minimum=1, maximum=3650))
 API_MAX_PAGE_SIZE = 200
 # Shown to stakeholders as {{ entity_name }} when an incident has no assessed legal entity.
