@@ -47,7 +47,6 @@ INTERNAL = {
     "one_delivery_per_event_and_target": "outbound emission creates one delivery per subscription",
     "one_attempt_per_number": "attempts are numbered by the delivery claim",
     "one_due_event_per_object_and_due": "the claim of emit_due_events",
-    "kpimonth_one_row_per_group": "monthly KPI rows are computed by the roll-up, one per group",
 }
 
 
