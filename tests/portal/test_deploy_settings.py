@@ -28,7 +28,9 @@ def test_the_readme_production_environment_passes_check_deploy(tmp_path):
     env = {
         key: value
         for key, value in os.environ.items()
-        if not key.startswith(("SECURE_", "SESSION_", "CSRF_", "DEBUG", "SECRET_KEY", "DATABASE_URL"))
+        if not key.startswith(
+            ("SECURE_", "SESSION_", "CSRF_", "DEBUG", "SECRET_KEY", "DATABASE_URL", "DJANGO_ALLOW_ASYNC_UNSAFE")
+        )
     }
     env.update(environment, PORTAL_VAR_DIR=str(tmp_path / "var"))
     result = subprocess.run(
