@@ -45,6 +45,9 @@ lint: install
 check: install
 	$(BIN)/python manage.py makemigrations --check --dry-run
 	$(BIN)/python manage.py check
+	mkdir -p var
+	$(BIN)/python manage.py spectacular --validate --fail-on-warn --file var/openapi.yaml
+	$(BIN)/openapi-spec-validator var/openapi.yaml
 
 test: install lint check
 	$(BIN)/python -m pytest -q -n auto

@@ -86,7 +86,7 @@ class ObligationView(RoleRequiredMixin, TemplateView):
             obligation=obligation,
             reports=obligation.reports.select_related("author", "approver"),
             due_changes=obligation.due_changes.all(),
-            rationale_form=RationaleForm(),
+            rationale_form=kwargs.get("rationale_form") or RationaleForm(),
             fields=[field_info(key) for key in obligation.required_fields],
         )
         return context
@@ -105,8 +105,9 @@ class ObligationView(RoleRequiredMixin, TemplateView):
                     raise PermissionDenied
                 form = RationaleForm(request.POST)
                 if not form.is_valid():
-                    messages.error(request, PAGE["rationale_missing"])
-                elif action == "not_required":
+                    # Shown again with the error next to the field and what was typed kept.
+                    return self.render_to_response(self.get_context_data(pk=pk, rationale_form=form))
+                if action == "not_required":
                     services.obligation_mark_not_required(
                         obligation=obligation, actor=request.user, rationale=form.cleaned_data["rationale"]
                     )

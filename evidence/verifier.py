@@ -126,8 +126,12 @@ def check_manifest(
 
 def check_files(pack: zipfile.ZipFile, manifest: dict[str, Any]) -> dict[str, str]:
     listed = {entry["path"]: entry for entry in manifest.get("files", [])}
-    present = [info.filename for info in pack.infolist() if not info.is_dir()]
-    for name in present:
+    names = [info.filename for info in pack.infolist() if not info.is_dir()]
+    present = set(names)
+    if len(present) != len(names):
+        twice = sorted({name for name in names if names.count(name) > 1})
+        raise Failure(f"{twice[0]}: in the pack more than once (a second copy may hide the first)")
+    for name in names:
         if name not in listed and name not in (MANIFEST, SIGNATURE):
             raise Failure(f"{name}: in the pack but not in the manifest")
     hashes = {}

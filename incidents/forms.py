@@ -74,15 +74,27 @@ class NoteForm(forms.Form):
     occurred_at = forms.DateTimeField(widget=DATETIME_WIDGET, required=False, label="When (if not now)")
 
 
+class PersonChoiceField(forms.ModelChoiceField):
+    """People by name; the username after it tells two people of the same name apart."""
+
+    def label_from_instance(self, obj: Any) -> str:
+        full_name = obj.get_full_name()
+        return f"{full_name} ({obj.username})" if full_name else str(obj.username)
+
+
 class RoleForm(forms.Form):
     role = forms.ModelChoiceField(queryset=IncidentRole.objects.filter(is_active=True))
-    user = forms.ModelChoiceField(
-        queryset=get_user_model().objects.none(), required=False, empty_label="(vacant)"
+    user = PersonChoiceField(
+        queryset=get_user_model().objects.none(), required=False, empty_label="(vacant)", label="Holder"
     )
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["user"].queryset = get_user_model().objects.filter(is_active=True).order_by("username")
+        holder = self.fields["user"]
+        assert isinstance(holder, forms.ModelChoiceField)
+        holder.queryset = (
+            get_user_model().objects.filter(is_active=True).order_by("first_name", "last_name", "username")
+        )
 
 
 class EvidenceForm(forms.Form):

@@ -49,6 +49,7 @@ TIMELINE: dict[str, str] = {
     "team_role_kept": "{role}: kept by its current holder",
     "team_role_nobody": "{role}: nobody available",
     "team_role_given": "{role}: {person} ({position})",
+    "stamp_corrected": "{step} at {at}, reported by {source}; the time inferred earlier ({inferred}) is corrected.",
 }
 
 #: Everything else the pages say.

@@ -167,7 +167,7 @@ class IncidentDetailView(RoleRequiredMixin, TemplateView):
             roles=[a for a in role_history_for(incident) if a.ended_at is None],
             role_history=role_history_for(incident),
             note_form=kwargs.get("note_form") or NoteForm(),
-            role_form=RoleForm(),
+            role_form=kwargs.get("role_form") or RoleForm(),
             evidence_form=kwargs.get("evidence_form") or EvidenceForm(),
             transition_form=TransitionForm(),
             can_change=user.has_perms(CHANGE),
@@ -243,7 +243,7 @@ class RoleAssignView(RoleRequiredMixin, View):
         incident = _incident(request, pk)
         form = RoleForm(request.POST)
         if not form.is_valid():
-            messages.error(request, PAGE["role_missing"])
+            return _render_detail(request, pk, role_form=form)
         else:
             try:
                 services.incident_assign_role(

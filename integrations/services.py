@@ -151,6 +151,17 @@ def _check_integration(integration: Integration) -> None:
     integration.full_clean(exclude=["actor", "secret", "secret_hint"])
 
 
+def integration_check_new(*, kind: str, secret: str | None, **values: Any) -> None:
+    """Raise the ValidationError :func:`integration_create` would raise, without creating anything
+    (forms call it to show every problem next to its field before anything is saved)."""
+    if kind not in IntegrationKind.values:
+        raise ValidationError({"kind": f"Choose one of {', '.join(IntegrationKind.values)}."})
+    _integration_secret(kind, secret)
+    if values.get("default_category") is None or values.get("default_severity") is None:
+        return  # the form reports the missing field itself
+    _check_integration(Integration(kind=kind, secret="-", secret_hint="-", **values))
+
+
 @transaction.atomic
 def integration_create(
     *,

@@ -35,6 +35,10 @@ class PdfRenderError(Exception):
     """The document could not be rendered within the limits."""
 
 
+class PdfTooLarge(PdfRenderError):
+    """The input is over ``PDF_MAX_HTML_BYTES`` (HTTP 413: shorten it)."""
+
+
 def _fetcher_class() -> Any:
     from weasyprint.urls import URLFetcher, URLFetcherResponse
 
@@ -124,7 +128,7 @@ def _child(html: str, connection: Connection, memory_mb: int) -> None:
 
 def render_html_to_pdf(html: str) -> bytes:
     if len(html.encode("utf-8")) > settings.PDF_MAX_HTML_BYTES:
-        raise PdfRenderError(f"The document is larger than {settings.PDF_MAX_HTML_BYTES} bytes of HTML.")
+        raise PdfTooLarge(f"The document is larger than {settings.PDF_MAX_HTML_BYTES} bytes of HTML.")
     context = multiprocessing.get_context("fork")
     receiver, sender = context.Pipe(duplex=False)
     process = context.Process(target=_child, args=(html, sender, settings.PDF_RENDER_MEMORY_MB), daemon=True)

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import json
 import math
+import re
 from typing import Any
 
 from django.conf import settings
@@ -35,6 +36,8 @@ class JSONRefused(ValueError):
         super().__init__(f"{_where(path)}{message}")
         self.reason = message
         self.path = path
+        #: The top-level member the path starts at: the field a serializer would name.
+        self.field = re.split(r"[.\[]", path, maxsplit=1)[0] if path else ""
 
 
 def max_depth() -> int:

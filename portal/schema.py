@@ -55,6 +55,22 @@ def _drop_invalid_defaults(node: Any) -> None:
             _drop_invalid_defaults(value)
 
 
+def _blank_allowed_formats(node: Any) -> None:
+    """In responses an optional email or URL is sent as ``""``, which no ``format`` accepts: the
+    output says only ``string`` (the request components keep the format for what clients send)."""
+    if isinstance(node, dict):
+        if node.get("type") == "string" and node.get("format") in {"email", "uri"}:
+            del node["format"]
+        for value in node.values():
+            _blank_allowed_formats(value)
+    elif isinstance(node, list):
+        for value in node:
+            _blank_allowed_formats(value)
+
+
 def postprocess_schema(result: dict[str, Any], generator: Any, request: Any, public: Any) -> dict[str, Any]:
     _drop_invalid_defaults(result)
+    for name, component in result.get("components", {}).get("schemas", {}).items():
+        if not name.endswith("Request"):
+            _blank_allowed_formats(component)
     return result

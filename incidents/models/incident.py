@@ -136,6 +136,15 @@ class Incident(models.Model):
     closed_at = models.DateTimeField(null=True, blank=True, editable=False)
     declined_at = models.DateTimeField(null=True, blank=True, editable=False)
     reopened_at = models.DateTimeField(null=True, blank=True, editable=False)
+    inferred_stamps = models.JSONField(
+        default=list,
+        blank=True,
+        editable=False,
+        help_text=(
+            "Lifecycle stamps nobody reported, taken from a later step (a vendor resolve for an incident "
+            "nobody acknowledged); the real time replaces them when it arrives."
+        ),
+    )
     is_restricted = models.BooleanField(
         default=False, help_text="Visible only to the response team, compliance officers and administrators."
     )

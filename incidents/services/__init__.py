@@ -43,6 +43,7 @@ from incidents.services.roster import (
     incident_pull_in_team,
     team_save,
 )
+from incidents.services.stamps import incident_correct_inferred_stamp
 from incidents.services.tasks import task_complete, task_create, task_reopen, task_skip, task_transition
 
 __all__ = [
@@ -71,6 +72,7 @@ __all__ = [
     "incident_assign_role",
     "incident_close",
     "incident_contain",
+    "incident_correct_inferred_stamp",
     "incident_create",
     "incident_decline",
     "incident_delete",

@@ -6,10 +6,10 @@ from collections.abc import Mapping
 from datetime import datetime, timedelta
 from typing import Any
 
-from django.contrib.auth.models import AbstractBaseUser
 from django.utils import timezone
 
 from incidents.models import Incident, TimelineEvent
+from portal.users import User
 
 # Clocks of laptops and vendors drift; a stamp slightly in the future is not an error.
 CLOCK_SKEW = timedelta(minutes=5)
@@ -30,7 +30,7 @@ def timeline_record(
     *,
     kind: str,
     text: str,
-    actor: AbstractBaseUser | None,
+    actor: User | None,
     data: Mapping[str, Any] | None = None,
     occurred_at: datetime | None = None,
 ) -> TimelineEvent:

@@ -6,14 +6,13 @@ from __future__ import annotations
 
 import logging
 import re
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from html import unescape
 from typing import Any
 
 from django.conf import settings
-from django.contrib.auth.models import AbstractBaseUser
 from django.core.exceptions import ValidationError
 from django.core.mail import EmailMultiAlternatives, get_connection
 from django.core.validators import validate_email
@@ -43,6 +42,7 @@ from portal.audit import audit_record
 from portal.errors import PreconditionFailed
 from portal.outbox import outbox_enqueue, outbox_handler
 from portal.sandbox import UnsafeTemplate, render_template, validate_template
+from portal.users import User
 
 logger = logging.getLogger(__name__)
 
@@ -114,7 +114,7 @@ def _name(user: Any) -> str:
 
 def contact_email_for(incident: Incident, holders: Mapping[str, Any] | None = None) -> str:
     """Where stakeholders write back: the team's mailbox, else the communications lead."""
-    if incident.team_id is not None and incident.team.email:
+    if incident.team is not None and incident.team.email:
         return incident.team.email
     holders = _holders(incident) if holders is None else holders
     lead = holders.get(COMMUNICATIONS_LEAD_ROLE)
@@ -220,7 +220,7 @@ def _apply_template_data(template: StakeholderTemplate, data: Mapping[str, Any])
 
 
 @transaction.atomic
-def stakeholder_template_create(*, actor: AbstractBaseUser, data: Mapping[str, Any]) -> StakeholderTemplate:
+def stakeholder_template_create(*, actor: User, data: Mapping[str, Any]) -> StakeholderTemplate:
     template = StakeholderTemplate(created_by=actor, updated_by=actor)
     _apply_template_data(template, data)
     template.save(force_insert=True)
@@ -236,7 +236,7 @@ def stakeholder_template_create(*, actor: AbstractBaseUser, data: Mapping[str, A
 def stakeholder_template_update(
     *,
     template: StakeholderTemplate,
-    actor: AbstractBaseUser,
+    actor: User,
     data: Mapping[str, Any],
     expected_version: int | None = None,
 ) -> StakeholderTemplate:
@@ -280,7 +280,7 @@ def stakeholder_template_update(
 
 
 @transaction.atomic
-def stakeholder_template_delete(*, template: StakeholderTemplate, actor: AbstractBaseUser) -> None:
+def stakeholder_template_delete(*, template: StakeholderTemplate, actor: User) -> None:
     """Only unused templates can go (the database refuses otherwise); deactivate the others."""
     audit_record(
         action="stakeholder_template.deleted", actor=actor, obj=template, changes=_template_state(template)
@@ -313,7 +313,8 @@ def clean_recipients(channel: str, recipients: Iterable[str]) -> list[str]:
         return []
     if channel in (Channel.EMAIL, Channel.SMS) and not items:
         raise ValidationError({"recipients": "Give at least one recipient."})
-    checker = {Channel.EMAIL: validate_email, Channel.SMS: phone_validator}.get(channel)
+    checkers: dict[str, Callable[[str], None]] = {Channel.EMAIL: validate_email, Channel.SMS: phone_validator}
+    checker = checkers.get(channel)
     unique: dict[str, str] = {}
     for item in items:
         if checker is not None:
@@ -333,7 +334,7 @@ def clean_recipients(channel: str, recipients: Iterable[str]) -> list[str]:
 def communication_send(
     *,
     incident: Incident,
-    actor: AbstractBaseUser,
+    actor: User,
     template: StakeholderTemplate,
     recipients: Sequence[str] = (),
     audience: str | None = None,

@@ -7,7 +7,6 @@ from typing import Any
 
 import filetype
 from django.conf import settings
-from django.contrib.auth.models import AbstractBaseUser
 from django.core.exceptions import ValidationError
 from django.core.files.base import File
 from django.core.files.uploadedfile import UploadedFile
@@ -18,6 +17,7 @@ from incidents.models import Evidence, Incident
 from incidents.services.base import lock_incident, timeline_record
 from portal.audit import audit_record
 from portal.storage import files_follow_transaction
+from portal.users import User
 
 _SNIFF_BYTES = 64 * 1024
 
@@ -63,9 +63,7 @@ class _HashingFile(File):
 
 @files_follow_transaction()  # an upload that rolls back leaves no file behind
 @transaction.atomic
-def evidence_add(
-    *, incident: Incident, actor: AbstractBaseUser, upload: UploadedFile, description: str = ""
-) -> Evidence:
+def evidence_add(*, incident: Incident, actor: User, upload: UploadedFile, description: str = "") -> Evidence:
     limit = settings.EVIDENCE_MAX_BYTES
     if upload.size is not None and upload.size > limit:
         raise ValidationError({"file": f"The file is larger than the limit of {limit} bytes."})

@@ -5,7 +5,6 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from django.contrib.auth.models import AbstractBaseUser
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
@@ -15,6 +14,7 @@ from incidents.services.base import check_not_future
 from incidents.services.incidents import incident_create
 from portal.audit import audit_record, model_changes
 from portal.errors import ConflictError, PreconditionFailed
+from portal.users import User
 
 _EXERCISE_FIELDS = (
     "title",
@@ -62,7 +62,7 @@ def _apply(exercise: Exercise, data: Mapping[str, Any]) -> None:
 
 
 @transaction.atomic
-def exercise_create(*, actor: AbstractBaseUser, data: Mapping[str, Any]) -> Exercise:
+def exercise_create(*, actor: User, data: Mapping[str, Any]) -> Exercise:
     exercise = Exercise(created_by=actor)
     _apply(exercise, data)
     exercise.save(force_insert=True)
@@ -75,7 +75,7 @@ def exercise_create(*, actor: AbstractBaseUser, data: Mapping[str, Any]) -> Exer
 def exercise_update(
     *,
     exercise: Exercise,
-    actor: AbstractBaseUser,
+    actor: User,
     data: Mapping[str, Any],
     expected_version: int | None = None,
 ) -> Exercise:
@@ -98,15 +98,13 @@ def exercise_update(
 
 
 @transaction.atomic
-def exercise_delete(*, exercise: Exercise, actor: AbstractBaseUser) -> None:
+def exercise_delete(*, exercise: Exercise, actor: User) -> None:
     audit_record(action="exercise.deleted", actor=actor, obj=exercise, changes=_state(exercise))
     exercise.delete()
 
 
 @transaction.atomic
-def exercise_start(
-    *, exercise: Exercise, actor: AbstractBaseUser, severity: Severity | None = None
-) -> Incident:
+def exercise_start(*, exercise: Exercise, actor: User, severity: Severity | None = None) -> Incident:
     """Declare the exercise's practice incident (flagged ``is_exercise``), so
     that the team is pulled in and the playbook's tasks, escalations and
     messages are rehearsed for real. The severity defaults to the playbook's

@@ -7,7 +7,6 @@ from collections.abc import Iterable, Mapping
 from datetime import datetime
 from typing import Any
 
-from django.contrib.auth.models import AbstractBaseUser
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
@@ -21,6 +20,7 @@ from incidents.services.playbooks import apply_playbook, playbook_for
 from incidents.services.roster import assign_team_roles
 from portal.audit import audit_record, model_changes
 from portal.errors import PreconditionFailed, TransitionNotAllowed
+from portal.users import User
 
 #: Incident fields a user may edit, with the label used on the timeline.
 EDITABLE_FIELDS: dict[str, str] = {
@@ -65,7 +65,7 @@ def _check_times(incident: Incident) -> None:
 @transaction.atomic
 def incident_create(
     *,
-    actor: AbstractBaseUser,
+    actor: User,
     title: str,
     severity: Severity,
     category: Category,
@@ -159,7 +159,7 @@ def incident_create(
 def incident_update(
     *,
     incident: Incident,
-    actor: AbstractBaseUser,
+    actor: User,
     data: Mapping[str, Any],
     expected_version: int | None = None,
 ) -> Incident:
@@ -238,7 +238,7 @@ def incident_update(
 
 
 @transaction.atomic
-def incident_apply_matching_playbook(*, incident: Incident, actor: AbstractBaseUser | None) -> Incident:
+def incident_apply_matching_playbook(*, incident: Incident, actor: User | None) -> Incident:
     """Bring an incident declared before its playbook existed under that playbook
     (used when a plan is introduced for incidents already running)."""
     incident = lock_incident(incident)
@@ -250,7 +250,7 @@ def incident_apply_matching_playbook(*, incident: Incident, actor: AbstractBaseU
     return incident
 
 
-def _follow_matching_playbook(incident: Incident, *, actor: AbstractBaseUser | None) -> None:
+def _follow_matching_playbook(incident: Incident, *, actor: User | None) -> None:
     """A re-classified incident (say, upgraded to SEV1) takes on the playbook that
     matches now, and its team if it has none yet; the tasks it already has stay."""
     playbook = playbook_for(category=incident.category, severity=incident.severity)
@@ -274,14 +274,18 @@ def incident_transition(
     *,
     incident: Incident,
     action: str,
-    actor: AbstractBaseUser,
+    actor: User,
     note: str = "",
     at: datetime | None = None,
+    inferred: bool = False,
 ) -> Incident:
     """Move an incident one step along its lifecycle and stamp the time.
 
     ``at`` lets integrations record the vendor's event time; it may not lie
-    before detection or in the future.
+    before detection or in the future. ``inferred`` marks a step nobody
+    reported, stamped with a later step's time (a vendor resolve for an
+    incident never acknowledged); :func:`incident_correct_inferred_stamp`
+    replaces it with the real time if that arrives later.
     """
     if action not in INCIDENT_TRANSITIONS:
         raise TransitionNotAllowed(UNKNOWN_ACTION.format(action=action))
@@ -326,13 +330,18 @@ def incident_transition(
     old_status = incident.status
     incident.status = target
     setattr(incident, stamp_field, at)
-    update_fields = ["status", stamp_field, "version", "updated_at"]
+    cleared = {stamp_field}
+    update_fields = ["status", stamp_field, "version", "updated_at", "inferred_stamps"]
     if action == IncidentAction.REOPEN:
         # The previous resolution stays on the timeline and in the audit trail;
         # the stamps describe the current cycle so that MTTR stays true.
         incident.resolved_at = None
         incident.closed_at = None
         update_fields += ["resolved_at", "closed_at"]
+        cleared |= {"resolved_at", "closed_at"}
+    incident.inferred_stamps = [name for name in incident.inferred_stamps if name not in cleared]
+    if inferred:
+        incident.inferred_stamps.append(stamp_field)
     incident.version += 1
     incident.save(update_fields=update_fields)
     text = TIMELINE["status_changed"].format(
@@ -352,7 +361,8 @@ def incident_transition(
         action=f"incident.{action}",
         actor=actor,
         obj=incident,
-        changes={"status": [old_status, target], stamp_field: at, "note": note.strip()},
+        changes={"status": [old_status, target], stamp_field: at, "note": note.strip()}
+        | ({"inferred": True} if inferred else {}),
     )
     events.incident_status_changed.publish(
         incident=incident, actor=actor, action=action, previous_status=old_status, changed_at=at
@@ -361,7 +371,7 @@ def incident_transition(
 
 
 def incident_acknowledge(
-    *, incident: Incident, actor: AbstractBaseUser, note: str = "", at: datetime | None = None
+    *, incident: Incident, actor: User, note: str = "", at: datetime | None = None
 ) -> Incident:
     return incident_transition(
         incident=incident, action=IncidentAction.ACKNOWLEDGE, actor=actor, note=note, at=at
@@ -369,7 +379,7 @@ def incident_acknowledge(
 
 
 def incident_contain(
-    *, incident: Incident, actor: AbstractBaseUser, note: str = "", at: datetime | None = None
+    *, incident: Incident, actor: User, note: str = "", at: datetime | None = None
 ) -> Incident:
     return incident_transition(
         incident=incident, action=IncidentAction.CONTAIN, actor=actor, note=note, at=at
@@ -377,7 +387,7 @@ def incident_contain(
 
 
 def incident_resolve(
-    *, incident: Incident, actor: AbstractBaseUser, note: str = "", at: datetime | None = None
+    *, incident: Incident, actor: User, note: str = "", at: datetime | None = None
 ) -> Incident:
     return incident_transition(
         incident=incident, action=IncidentAction.RESOLVE, actor=actor, note=note, at=at
@@ -385,13 +395,13 @@ def incident_resolve(
 
 
 def incident_close(
-    *, incident: Incident, actor: AbstractBaseUser, note: str = "", at: datetime | None = None
+    *, incident: Incident, actor: User, note: str = "", at: datetime | None = None
 ) -> Incident:
     return incident_transition(incident=incident, action=IncidentAction.CLOSE, actor=actor, note=note, at=at)
 
 
 def incident_decline(
-    *, incident: Incident, actor: AbstractBaseUser, note: str = "", at: datetime | None = None
+    *, incident: Incident, actor: User, note: str = "", at: datetime | None = None
 ) -> Incident:
     return incident_transition(
         incident=incident, action=IncidentAction.DECLINE, actor=actor, note=note, at=at
@@ -399,14 +409,14 @@ def incident_decline(
 
 
 def incident_reopen(
-    *, incident: Incident, actor: AbstractBaseUser, note: str = "", at: datetime | None = None
+    *, incident: Incident, actor: User, note: str = "", at: datetime | None = None
 ) -> Incident:
     return incident_transition(incident=incident, action=IncidentAction.REOPEN, actor=actor, note=note, at=at)
 
 
 @transaction.atomic
 def incident_add_note(
-    *, incident: Incident, actor: AbstractBaseUser, text: str, occurred_at: datetime | None = None
+    *, incident: Incident, actor: User, text: str, occurred_at: datetime | None = None
 ) -> TimelineEvent:
     text = text.strip()
     if not text:
@@ -425,7 +435,7 @@ def incident_add_note(
 
 
 @transaction.atomic
-def incident_delete(*, incident: Incident, actor: AbstractBaseUser) -> None:
+def incident_delete(*, incident: Incident, actor: User) -> None:
     """Remove an incident entered by mistake. Anything with evidence is kept
     (the database refuses), and the audit trail keeps what was removed."""
     incident = lock_incident(incident)

@@ -7,7 +7,6 @@ from collections.abc import Mapping, Sequence
 from datetime import datetime, timedelta
 from typing import Any
 
-from django.contrib.auth.models import AbstractBaseUser
 from django.core.exceptions import ValidationError
 from django.db import models, transaction
 from django.db.models import Max
@@ -25,6 +24,7 @@ from incidents.models import (
 )
 from incidents.services.base import timeline_record
 from portal.audit import audit_record
+from portal.users import User
 
 
 def playbook_for(*, category: Category, severity: Severity) -> Playbook | None:
@@ -39,7 +39,7 @@ def playbook_for(*, category: Category, severity: Severity) -> Playbook | None:
 
 
 def apply_playbook(
-    incident: Incident, *, playbook: Playbook, actor: AbstractBaseUser | None, at: datetime
+    incident: Incident, *, playbook: Playbook, actor: User | None, at: datetime
 ) -> list[IncidentTask]:
     """Add the playbook's checklist to the incident (inside the caller's
     transaction). Tasks it added before are not added again; due times count
@@ -136,9 +136,7 @@ def _replace_children(
 
 
 @transaction.atomic
-def playbook_save(
-    *, actor: AbstractBaseUser, data: Mapping[str, Any], playbook: Playbook | None = None
-) -> Playbook:
+def playbook_save(*, actor: User, data: Mapping[str, Any], playbook: Playbook | None = None) -> Playbook:
     """Create or change a playbook with its tasks, escalation rules and
     communication guidelines (each list, when given, replaces the previous one)."""
     creating = playbook is None

@@ -6,7 +6,6 @@ from collections.abc import Mapping, Sequence
 from datetime import datetime
 from typing import Any
 
-from django.contrib.auth.models import AbstractBaseUser
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
@@ -24,7 +23,7 @@ from incidents.models import (
 )
 from incidents.services.base import lock_incident, timeline_record
 from portal.audit import audit_record
-from portal.users import display_name
+from portal.users import User, display_name
 
 
 @transaction.atomic
@@ -32,8 +31,8 @@ def incident_assign_role(
     *,
     incident: Incident,
     role: IncidentRole,
-    user: AbstractBaseUser | None,
-    actor: AbstractBaseUser,
+    user: User | None,
+    actor: User | None,
     reason: str = "",
     at: datetime | None = None,
 ) -> RoleAssignment | None:
@@ -97,7 +96,7 @@ def _covers(team: Team) -> list[TeamRoleCover]:
 
 
 def assign_team_roles(
-    incident: Incident, *, team: Team, actor: AbstractBaseUser, at: datetime | None = None
+    incident: Incident, *, team: Team, actor: User | None, at: datetime | None = None
 ) -> dict[str, str | None]:
     """Fill the incident's vacant roles from ``team``: the primary holder, else
     the deputy, else nobody (said on the timeline). Seats already held stay
@@ -153,12 +152,12 @@ def assign_team_roles(
 
 
 @transaction.atomic
-def incident_pull_in_team(*, incident: Incident, team: Team, actor: AbstractBaseUser) -> Incident:
+def incident_pull_in_team(*, incident: Incident, team: Team, actor: User) -> Incident:
     """Make ``team`` the incident's response team after declaration and fill its vacant roles."""
     if not team.is_active:
         raise ValidationError({"team": "This team is deactivated."})
     incident = lock_incident(incident)
-    previous = incident.team.name if incident.team_id else None
+    previous = incident.team.name if incident.team is not None else None
     incident.team = team
     incident.version += 1
     incident.save(update_fields=["team", "version", "updated_at"])
@@ -231,7 +230,7 @@ def _check_roster(members: Sequence[Mapping[str, Any]], covers: Sequence[Mapping
 
 
 @transaction.atomic
-def team_save(*, actor: AbstractBaseUser, data: Mapping[str, Any], team: Team | None = None) -> Team:
+def team_save(*, actor: User, data: Mapping[str, Any], team: Team | None = None) -> Team:
     """Create a team or change it; a given roster (``members``, ``role_covers``,
     ``escalation_contacts``) replaces the previous one as a whole, so that
     what the API shows is exactly what was sent."""

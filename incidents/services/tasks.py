@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from django.contrib.auth.models import AbstractBaseUser
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import Max
@@ -15,13 +14,14 @@ from incidents.models import Incident, IncidentRole, IncidentTask
 from incidents.services.base import check_not_future, lock_incident, timeline_record
 from portal.audit import audit_record
 from portal.errors import TransitionNotAllowed
+from portal.users import User
 
 
 @transaction.atomic
 def task_create(
     *,
     incident: Incident,
-    actor: AbstractBaseUser,
+    actor: User,
     title: str,
     guidance: str = "",
     role: IncidentRole | None = None,
@@ -70,7 +70,7 @@ def task_transition(
     *,
     task: IncidentTask,
     action: str,
-    actor: AbstractBaseUser,
+    actor: User,
     note: str = "",
     at: datetime | None = None,
 ) -> IncidentTask:
@@ -105,7 +105,7 @@ def task_transition(
     task.version += 1
     task.save(update_fields=["status", "finished_at", "finished_by", "note", "version"])
     verb = {TaskAction.COMPLETE: "completed", TaskAction.SKIP: "skipped", TaskAction.REOPEN: "reopened"}[
-        action
+        TaskAction(action)
     ]
     text = f"Task {verb}: {task.title}."
     if note:
@@ -128,14 +128,14 @@ def task_transition(
 
 
 def task_complete(
-    *, task: IncidentTask, actor: AbstractBaseUser, note: str = "", at: datetime | None = None
+    *, task: IncidentTask, actor: User, note: str = "", at: datetime | None = None
 ) -> IncidentTask:
     return task_transition(task=task, action=TaskAction.COMPLETE, actor=actor, note=note, at=at)
 
 
-def task_skip(*, task: IncidentTask, actor: AbstractBaseUser, reason: str) -> IncidentTask:
+def task_skip(*, task: IncidentTask, actor: User, reason: str) -> IncidentTask:
     return task_transition(task=task, action=TaskAction.SKIP, actor=actor, note=reason)
 
 
-def task_reopen(*, task: IncidentTask, actor: AbstractBaseUser, note: str = "") -> IncidentTask:
+def task_reopen(*, task: IncidentTask, actor: User, note: str = "") -> IncidentTask:
     return task_transition(task=task, action=TaskAction.REOPEN, actor=actor, note=note)

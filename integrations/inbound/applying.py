@@ -4,9 +4,11 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import datetime
+from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.core.validators import URLValidator
+from django.db import transaction
 from django.utils import timezone
 
 from incidents import services as incident_services
@@ -16,6 +18,7 @@ from integrations.choices import STATUS_CHANGES, InboundOutcome, VendorChange
 from integrations.models import ExternalIncident, Integration
 from integrations.vendors import VendorEvent, VendorIncident, vendor_for
 from portal.audit import audit_record
+from portal.errors import DomainError
 
 _STAMPS = ("acknowledged_at", "contained_at", "resolved_at", "closed_at", "declined_at", "reopened_at")
 _url_validator = URLValidator(schemes=["http", "https"])
@@ -163,6 +166,21 @@ def _latest_stamp(incident: Incident) -> datetime:
     return max([incident.detected_at, *stamps])
 
 
+def _correct_inferred(incident: Incident, stamp_field: str, at: datetime, *, actor: Any, label: str) -> bool:
+    """Replace an inferred ``stamp_field`` by the vendor's late real time, if the incident's service
+    allows it (only an inferred stamp, only within the lifecycle); False leaves everything as it was."""
+    if stamp_field not in incident.inferred_stamps:
+        return False
+    try:
+        with transaction.atomic():
+            incident_services.incident_correct_inferred_stamp(
+                incident=incident, stamp_field=stamp_field, at=at, actor=actor, source=label
+            )
+    except (ValidationError, DomainError):
+        return False
+    return True
+
+
 def _apply_status(
     integration: Integration, link: ExternalIncident, event: VendorEvent, label: str, applied: Applied
 ) -> None:
@@ -182,6 +200,10 @@ def _apply_status(
             and incident.acknowledged_at is not None
             and at < incident.acknowledged_at
         ):
+            # A resolve had to infer the acknowledgement: the vendor's real time wins (MTTA).
+            if _correct_inferred(incident, "acknowledged_at", at, actor=bot, label=label):
+                applied.did(f"{incident.reference}: acknowledged time corrected to {at.isoformat()}.")
+                return
             incident_services.incident_add_note(
                 incident=incident,
                 actor=bot,
@@ -204,17 +226,20 @@ def _apply_status(
         applied.skipped(f"{incident.reference} is {incident.status}; {change_label} changes nothing.")
     step_at = max(at, latest)
     hint = event.incident.acknowledged_at
-    for action in steps:
+    for position, action in enumerate(steps, start=1):
         when = step_at
+        # Steps before the last are the ones the vendor skipped: stamped with the event's time,
+        # so inferred, unless the payload tells the real acknowledgement time.
+        inferred = position < len(steps)
         if action == IncidentAction.ACKNOWLEDGE and hint is not None and latest <= hint <= at:
-            when = hint
+            when, inferred = hint, False
         note = f"From {label} ({event.event_type})."
         if action == IncidentAction.DECLINE:
             note = f"Cancelled in {label} ({event.event_type})."
         elif when != at:
             note += f" Reported at {at.isoformat()}."
         incident = incident_services.incident_transition(
-            incident=incident, action=action, actor=bot, note=note, at=when
+            incident=incident, action=action, actor=bot, note=note, at=when, inferred=inferred
         )
         applied.did(f"{incident.reference}: {action} at {when.isoformat()}.")
     link.vendor_status = event.change
@@ -264,6 +289,28 @@ def _apply_note(
     applied.did(f"{incident.reference}: note added.")
 
 
+def _apply_details(
+    integration: Integration, link: ExternalIncident, event: VendorEvent, label: str, applied: Applied
+) -> None:
+    """Fill what the incident was created without: the vendor's summary (never over one written
+    in the portal) and the link to the vendor's page."""
+    assert event.incident is not None
+    url = _safe_url(event.incident.url)
+    if url and not link.url:
+        link.url = url
+        link.save(update_fields=["url"])
+        applied.did(f"{label} link recorded.")
+    summary = event.incident.summary.strip()
+    if not summary:
+        return
+    incident = Incident.objects.get(pk=link.incident_id)
+    if not incident.summary.strip():
+        incident_services.incident_update(
+            incident=incident, actor=integration.actor, data={"summary": summary}
+        )
+        applied.did(f"{incident.reference}: summary filled from {label}.")
+
+
 def apply_event(integration: Integration, event: VendorEvent) -> Applied:
     """Apply one parsed event inside the caller's transaction (see the module docstring)."""
     applied = Applied()
@@ -292,6 +339,7 @@ def apply_event(integration: Integration, event: VendorEvent) -> Applied:
     if event.change in STATUS_CHANGES:
         _apply_status(integration, link, event, label, applied)
     if not created:
+        _apply_details(integration, link, event, label, applied)
         _apply_priority(integration, link, event, label, applied)
     if event.note:
         _apply_note(integration, link, event, label, applied)

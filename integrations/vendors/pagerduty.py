@@ -63,9 +63,17 @@ def _incident(data: dict[str, Any]) -> VendorIncident:
         )
         if key
     )
+    title = text(data.get("title"), "event.data.title", limit=200)
+    # PagerDuty sends a description or a body's details only for some incidents (and then the
+    # description is often the title again); either is the summary when it says more.
+    body = optional_obj(data.get("body"), "event.data.body")
+    summary = text(body.get("details"), "event.data.body.details") or text(
+        data.get("description"), "event.data.description"
+    )
     return VendorIncident(
         external_id=text(data.get("id"), "event.data.id", required=True, limit=200),
-        title=text(data.get("title"), "event.data.title", limit=200),
+        title=title,
+        summary="" if summary.strip() == title.strip() else summary,
         url=text(data.get("html_url"), "event.data.html_url", limit=500),
         number=f"#{number}" if isinstance(number, int) and not isinstance(number, bool) else "",
         service_name=text(service.get("summary"), "event.data.service.summary", limit=100),

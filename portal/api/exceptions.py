@@ -14,6 +14,7 @@ from rest_framework.views import exception_handler as drf_exception_handler
 
 from portal.constraints import integrity_error_response_detail, name_constraint_errors
 from portal.errors import ConflictError, DomainError, PreconditionFailed, PreconditionRequired
+from portal.pdf import PdfRenderError, PdfTooLarge
 
 logger = logging.getLogger(__name__)
 
@@ -45,6 +46,19 @@ def exception_handler(exc: Exception, context: dict[str, Any]) -> Response | Non
         exc = Conflict(str(exc))
     elif isinstance(exc, ProtectedError | RestrictedError):
         exc = Conflict("Still in use: other records refer to it. Deactivate it instead.")
+    elif isinstance(exc, PdfTooLarge):
+        return Response(
+            {"detail": f"{exc} Shorten the text (fields, sections) and try again."},
+            status=status.HTTP_413_REQUEST_ENTITY_TOO_LARGE,
+        )
+    elif isinstance(exc, PdfRenderError):
+        logger.warning("PDF rendering refused the request: %s", exc)
+        response = Response(
+            {"detail": f"The PDF could not be made: {exc} Nothing was changed; try again in a minute."},
+            status=status.HTTP_503_SERVICE_UNAVAILABLE,
+        )
+        response["Retry-After"] = "60"
+        return response
     elif isinstance(exc, IntegrityError):
         # A constraint only the database saw (a race, or one no serializer mirrors): name the field.
         status_code, body = integrity_error_response_detail(exc)

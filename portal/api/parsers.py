@@ -25,8 +25,9 @@ class PortalJSONParser(JSONParser):
         try:
             return safejson.loads(text)
         except safejson.JSONRefused as exc:
-            if exc.path:  # reported against the field, like any other validation error
-                raise ValidationError({exc.path: [exc.reason]}) from exc
+            if exc.field:  # reported against the field, like any other validation error
+                message = exc.reason if exc.path == exc.field else str(exc)
+                raise ValidationError({exc.field: [message]}) from exc
             raise ParseError(f"JSON refused - {exc}") from exc
         except ValueError as exc:
             raise ParseError(f"JSON parse error - {exc}") from exc

@@ -235,20 +235,6 @@ def test_a_resolve_before_any_acknowledge_ends_resolved_with_the_resolve_time_on
     assert incident.acknowledged_at == incident.contained_at == incident.resolved_at == resolved
 
 
-def test_a_late_acknowledge_after_the_resolve_changes_nothing_but_notes_the_real_time(send, pagerduty):
-    send(pagerduty, load("pagerduty_incident_triggered"))
-    send(pagerduty, load("pagerduty_incident_resolved"))
-    late = send(pagerduty, load("pagerduty_incident_acknowledged"))
-    assert late.status_code == 200
-    assert "Stale" in late.json()["detail"]
-    incident = linked_incident(pagerduty)
-    assert incident.status == IncidentStatus.RESOLVED
-    assert incident.acknowledged_at == dt("2020-04-09T15:45:10Z")
-    note = TimelineEvent.objects.get(incident=incident, kind=TimelineKind.NOTE)
-    assert note.occurred_at == dt("2020-04-09T15:21:03.421Z")
-    assert "Acknowledged at 2020-04-09T15:21:03.421000+00:00" in note.text
-
-
 def test_events_that_arrive_before_the_trigger_create_the_incident_and_the_trigger_changes_nothing(
     send, pagerduty
 ):

@@ -174,3 +174,21 @@ def test_report_steps_read_as_sentences_and_name_the_people(client_for, complian
     assert "Report for GDPR/supervisory-authority approved by Greta Berg." in texts
     assert f"sent for review by {compliance_officer.get_full_name()}." in " ".join(texts)
     assert not any("second.pair" in text for text in texts)
+
+
+def test_the_role_form_shows_its_error_next_to_the_field_and_names_people(client_for, responder, teammate):
+    incident = incident_services.incident_create(
+        actor=responder,
+        title="Cache stampede",
+        severity=Severity.objects.get(name="SEV3"),
+        category=Category.objects.get(slug="system-outage"),
+    )
+    response = client_for(responder).post(f"/incidents/{incident.pk}/roles/", {"user": teammate.pk})
+    body = response.content.decode()
+    assert response.status_code == 200
+    assert 'id="id_role_error"' in body
+    assert (
+        f'<option value="{teammate.pk}" selected>{teammate.get_full_name()} ({teammate.username})</option>'
+        in body
+    )
+    assert not incident.role_assignments.exists()
