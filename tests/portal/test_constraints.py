@@ -31,6 +31,7 @@ INTERNAL = {
     "kpimonth_one_row_per_group": "the KPI rollup is written by database triggers, never by a request",
     "external_identity_issuer_subject_uniq": "written by the OIDC sign-in, keyed by the provider's own sub",
     "stakeholder_template_version_once": "versions are numbered by the template service under a row lock",
+    "kpimonth_one_row_per_group": "the KPI rollup is written only by the incident triggers and rebuild_kpis",
     "one_active_holder_per_incident_role": "role assignment ends the previous holder in the same transaction",
     "task_from_playbook_once": "playbook tasks are copied once by the playbook service (claim)",
     "escalation_once_per_incident_target": "the claim of run_escalations",
