@@ -28,7 +28,6 @@ PROBES: dict[str, Probe] = {}
 #: Constraints no request can break: the service that writes the row computes
 #: the constrained values itself or claims the row under the constraint on purpose.
 INTERNAL = {
-    "kpimonth_one_row_per_group": "the KPI rollup is written by database triggers, never by a request",
     "external_identity_issuer_subject_uniq": "written by the OIDC sign-in, keyed by the provider's own sub",
     "stakeholder_template_version_once": "versions are numbered by the template service under a row lock",
     "kpimonth_one_row_per_group": "the KPI rollup is written only by the incident triggers and rebuild_kpis",
