@@ -357,6 +357,7 @@ class RegulatorReportSerializer(serializers.ModelSerializer):
             "code",
             "status",
             "fields",
+            "include_timeline",
             "required_fields",
             "missing_fields",
             "field_labels",
@@ -404,7 +405,10 @@ class ReportCreateSerializer(serializers.Serializer):
 
 
 class ReportFieldsSerializer(serializers.Serializer):
-    fields = serializers.DictField(child=serializers.CharField(allow_blank=True, max_length=20_000))
+    fields = serializers.DictField(
+        child=serializers.CharField(allow_blank=True, max_length=20_000), required=False, default=dict
+    )
+    include_timeline = serializers.BooleanField(required=False, allow_null=True, default=None)
 
 
 class CommentInputSerializer(serializers.Serializer):

@@ -326,7 +326,11 @@ class RegulatorReportViewSet(viewsets.ModelViewSet):
         data = ReportFieldsSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         services.report_update(
-            report=report, actor=request.user, fields=data.validated_data["fields"], expected_version=version
+            report=report,
+            actor=request.user,
+            fields=data.validated_data["fields"],
+            expected_version=version,
+            include_timeline=data.validated_data["include_timeline"],
         )
         return self._respond(report.pk)
 
