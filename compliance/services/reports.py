@@ -98,8 +98,11 @@ def report_create(
         if obligation.reports.filter(status=ReportStatus.SUBMITTED).exists():
             raise ConflictError(f"{obligation.code} was reported already; file an amendment instead.")
         assessment = Assessment.objects.filter(incident=incident).select_related("entity").first()
+        # Only lines someone marked "for regulators" may seed answers: internal notes stay internal.
         notes = list(
-            incident.timeline.filter(kind__in=[TimelineKind.NOTE, TimelineKind.STATUS_CHANGE])
+            incident.timeline.filter(
+                kind__in=[TimelineKind.NOTE, TimelineKind.STATUS_CHANGE], for_regulators=True
+            )
             .order_by("-occurred_at")
             .values_list("text", flat=True)[:10]
         )[::-1]
