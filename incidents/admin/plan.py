@@ -37,6 +37,7 @@ from incidents.services.playbooks import playbook_snapshot
 from incidents.services.roster import team_roster_snapshot
 from portal.admin import AuditedAdminMixin
 from portal.audit import audit_record
+from portal.users import acting_user
 
 
 class ReadOnlyInline(admin.TabularInline):
@@ -199,9 +200,9 @@ class StakeholderTemplateAdmin(admin.ModelAdmin):
     def save_model(self, request: HttpRequest, obj: StakeholderTemplate, form: Any, change: bool) -> None:
         data = {field: form.cleaned_data[field] for field in form.Meta.fields if field in form.cleaned_data}
         if change:
-            services.stakeholder_template_update(template=obj, actor=request.user, data=data)
+            services.stakeholder_template_update(template=obj, actor=acting_user(request), data=data)
         else:
-            created = services.stakeholder_template_create(actor=request.user, data=data)
+            created = services.stakeholder_template_create(actor=acting_user(request), data=data)
             obj.pk = created.pk
 
     def save_related(self, request: HttpRequest, form: Any, formsets: Any, change: bool) -> None:
@@ -209,7 +210,7 @@ class StakeholderTemplateAdmin(admin.ModelAdmin):
         return None
 
     def delete_model(self, request: HttpRequest, obj: StakeholderTemplate) -> None:
-        services.stakeholder_template_delete(template=obj, actor=request.user)
+        services.stakeholder_template_delete(template=obj, actor=acting_user(request))
 
 
 class ExerciseForm(forms.ModelForm):
@@ -247,16 +248,16 @@ class ExerciseAdmin(admin.ModelAdmin):
     def save_model(self, request: HttpRequest, obj: Exercise, form: Any, change: bool) -> None:
         data = {field: form.cleaned_data[field] for field in form.Meta.fields if field in form.cleaned_data}
         if change:
-            services.exercise_update(exercise=obj, actor=request.user, data=data)
+            services.exercise_update(exercise=obj, actor=acting_user(request), data=data)
         else:
-            created = services.exercise_create(actor=request.user, data=data)
+            created = services.exercise_create(actor=acting_user(request), data=data)
             obj.pk = created.pk
 
     def save_related(self, request: HttpRequest, form: Any, formsets: Any, change: bool) -> None:
         return None
 
     def delete_model(self, request: HttpRequest, obj: Exercise) -> None:
-        services.exercise_delete(exercise=obj, actor=request.user)
+        services.exercise_delete(exercise=obj, actor=acting_user(request))
 
 
 class ReadOnlyAdmin(admin.ModelAdmin):

@@ -33,6 +33,7 @@ from integrations.inbound import max_body_bytes, webhook_receive
 from integrations.models import Integration
 from portal.api.parsers import PortalJSONParser
 from portal.filters import StrictOrderingFilter
+from portal.users import acting_user
 
 ID = r"[0-9]{1,18}"
 
@@ -69,7 +70,7 @@ class IntegrationViewSet(viewsets.ModelViewSet):
         data.is_valid(raise_exception=True)
         values = dict(data.validated_data)
         integration, secret = services.integration_create(
-            actor=request.user, secret=values.pop("secret", None) or None, **values
+            actor=acting_user(request), secret=values.pop("secret", None) or None, **values
         )
         return Response(
             _issued(IntegrationSerializer, integration, secret, request), status=status.HTTP_201_CREATED
@@ -81,12 +82,12 @@ class IntegrationViewSet(viewsets.ModelViewSet):
         data = IntegrationWriteSerializer(data=request.data, partial=True)
         data.is_valid(raise_exception=True)
         integration = services.integration_update(
-            integration=integration, actor=request.user, data=data.validated_data
+            integration=integration, actor=acting_user(request), data=data.validated_data
         )
         return Response(IntegrationSerializer(integration, context={"request": request}).data)
 
     def destroy(self, request: Request, *args: Any, **kwargs: Any) -> Response:
-        services.integration_delete(integration=self.get_object(), actor=request.user)
+        services.integration_delete(integration=self.get_object(), actor=acting_user(request))
         return Response(status=status.HTTP_204_NO_CONTENT)
 
     @extend_schema(request=RotateSecretSerializer, responses={200: IssuedIntegrationSerializer})
@@ -96,7 +97,7 @@ class IntegrationViewSet(viewsets.ModelViewSet):
         data.is_valid(raise_exception=True)
         integration, secret = services.integration_rotate_secret(
             integration=self.get_object(),
-            actor=request.user,
+            actor=acting_user(request),
             secret=data.validated_data.get("secret") or None,
         )
         return Response(_issued(IntegrationSerializer, integration, secret, request))
@@ -201,7 +202,7 @@ class WebhookSubscriptionViewSet(viewsets.ModelViewSet):
     def create(self, request: Request, *args: Any, **kwargs: Any) -> Response:
         data = WebhookSubscriptionWriteSerializer(data=request.data)
         data.is_valid(raise_exception=True)
-        subscription, secret = services.subscription_create(actor=request.user, **data.validated_data)
+        subscription, secret = services.subscription_create(actor=acting_user(request), **data.validated_data)
         return Response(
             _issued(WebhookSubscriptionSerializer, subscription, secret, request),
             status=status.HTTP_201_CREATED,
@@ -216,19 +217,19 @@ class WebhookSubscriptionViewSet(viewsets.ModelViewSet):
         data = WebhookSubscriptionWriteSerializer(data=request.data, partial=True)
         data.is_valid(raise_exception=True)
         subscription = services.subscription_update(
-            subscription=subscription, actor=request.user, data=data.validated_data
+            subscription=subscription, actor=acting_user(request), data=data.validated_data
         )
         return Response(WebhookSubscriptionSerializer(subscription).data)
 
     def destroy(self, request: Request, *args: Any, **kwargs: Any) -> Response:
-        services.subscription_delete(subscription=self.get_object(), actor=request.user)
+        services.subscription_delete(subscription=self.get_object(), actor=acting_user(request))
         return Response(status=status.HTTP_204_NO_CONTENT)
 
     @extend_schema(request=None, responses={200: IssuedSubscriptionSerializer})
     @action(detail=True, methods=["post"], url_path="rotate-secret")
     def rotate_secret(self, request: Request, pk: str | None = None) -> Response:
         subscription, secret = services.subscription_rotate_secret(
-            subscription=self.get_object(), actor=request.user
+            subscription=self.get_object(), actor=acting_user(request)
         )
         return Response(_issued(WebhookSubscriptionSerializer, subscription, secret, request))
 

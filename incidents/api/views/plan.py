@@ -107,7 +107,7 @@ def _task_action(name: str, input_serializer: type, url_name: str) -> Any:
         services.task_transition(
             task=task,
             action=name,
-            actor=request.user,
+            actor=acting_user(request),
             note=values.get("reason") or values.get("note", ""),
             at=values.get("at"),
         )
@@ -161,7 +161,7 @@ class IncidentPlanMixin:
         if request.method == "POST":
             data = TaskCreateSerializer(data=request.data)
             data.is_valid(raise_exception=True)
-            task = services.task_create(incident=incident, actor=request.user, **data.validated_data)
+            task = services.task_create(incident=incident, actor=acting_user(request), **data.validated_data)
             return Response(
                 self._task_data(incident, tasks_for(incident).get(pk=task.pk)), status=status.HTTP_201_CREATED
             )
@@ -190,6 +190,6 @@ class IncidentPlanMixin:
         data = TeamPullInSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         services.incident_pull_in_team(
-            incident=incident, team=data.validated_data["team"], actor=request.user
+            incident=incident, team=data.validated_data["team"], actor=acting_user(request)
         )
         return self._respond(incident.pk)  # type: ignore[attr-defined]
