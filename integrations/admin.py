@@ -94,10 +94,10 @@ class IntegrationAdmin(admin.ModelAdmin):
     def get_readonly_fields(self, request: HttpRequest, obj: Any = None) -> list[str]:
         return list(self.readonly_fields) if obj is not None else []
 
-    def get_fields(self, request: HttpRequest, obj: Any = None) -> list[str]:
+    def get_fields(self, request: HttpRequest, obj: Any = None) -> tuple[str, ...]:
         if obj is None:
-            return [*IntegrationAddForm.Meta.fields, "signing_secret"]
-        return [*IntegrationForm.Meta.fields, *self.readonly_fields]
+            return (*IntegrationAddForm.Meta.fields, "signing_secret")
+        return (*IntegrationForm.Meta.fields, *self.readonly_fields)
 
     def get_form(self, request: HttpRequest, obj: Any = None, change: bool = False, **kwargs: Any) -> Any:
         if obj is None:

@@ -68,8 +68,7 @@ class TimelineInline(admin.TabularInline):
     model = TimelineEvent
     extra = 0
     can_delete = False
-    fields = ["occurred_at", "kind", "author", "text"]
-    readonly_fields = fields
+    fields = readonly_fields = ("occurred_at", "kind", "author", "text")
 
     def has_add_permission(self, request: HttpRequest, obj: Any = None) -> bool:
         return False
@@ -80,8 +79,7 @@ class RoleInline(admin.TabularInline):
     fk_name = "incident"
     extra = 0
     can_delete = False
-    fields = ["role", "user", "assigned_at", "ended_at"]
-    readonly_fields = fields
+    fields = readonly_fields = ("role", "user", "assigned_at", "ended_at")
 
     def has_add_permission(self, request: HttpRequest, obj: Any = None) -> bool:
         return False

@@ -55,8 +55,7 @@ class IncidentTaskInline(ReadOnlyInline):
     """The checklist, for reading; tasks move through the API's complete/skip actions."""
 
     model = IncidentTask
-    fields = ["order", "title", "role", "due_at", "status", "finished_at", "finished_by", "note"]
-    readonly_fields = fields
+    fields = readonly_fields = ("order", "title", "role", "due_at", "status", "finished_at", "finished_by", "note")
 
 
 @admin.register(TeamType)
@@ -168,7 +167,8 @@ class StakeholderTemplateForm(forms.ModelForm):
         }
 
     def clean(self) -> dict[str, Any]:
-        data = super().clean()
+        super().clean()
+        data = self.cleaned_data
         if data.get("channel") and data.get("body_template") is not None:
             try:
                 services.validate_stakeholder_template(
@@ -184,8 +184,7 @@ class StakeholderTemplateForm(forms.ModelForm):
 
 class TemplateVersionInline(ReadOnlyInline):
     model = StakeholderTemplateVersion
-    fields = ["version", "saved_at", "saved_by", "subject_template", "body_template", "is_active"]
-    readonly_fields = fields
+    fields = readonly_fields = ("version", "saved_at", "saved_by", "subject_template", "body_template", "is_active")
 
 
 @admin.register(StakeholderTemplate)
