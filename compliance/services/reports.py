@@ -228,7 +228,7 @@ def report_transition(
         ReportAction.APPROVE: report.submitted_for_review_at,
         ReportAction.WITHDRAW: report.approved_at,
         ReportAction.SUBMIT: report.approved_at,
-    }[action]
+    }[ReportAction(action)]
     now = _step_time(at, earliest=previous_step)
     update_fields = ["status", "updated_at"]
     if action == ReportAction.SUBMIT_FOR_REVIEW:
