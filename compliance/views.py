@@ -194,9 +194,7 @@ class AssessmentView(RoleRequiredMixin, TemplateView):
                 messages.error(request, PAGE["assessment_first"])
             elif decision_form.is_valid():
                 try:
-                    services.decision_record(
-                        assessment=assessment, actor=actor, **decision_form.cleaned_data
-                    )
+                    services.decision_record(assessment=assessment, actor=actor, **decision_form.cleaned_data)
                     messages.success(request, PAGE["decision_recorded"])
                     return HttpResponseRedirect(reverse("compliance:assessment", args=[pk]))
                 except ValidationError as error:

@@ -49,9 +49,7 @@ def _withdraw(obligation: Obligation, reason: str, actor: User | None) -> None:
 
 
 @transaction.atomic
-def obligations_refresh(
-    *, incident: Incident, actor: User | None, reason: str
-) -> list[Obligation]:
+def obligations_refresh(*, incident: Incident, actor: User | None, reason: str) -> list[Obligation]:
     """Run the engine on the incident's facts and bring its obligations in line.
 
     New obligations are created; moved due times are recorded with the old
@@ -195,9 +193,7 @@ def _obligation_decide(
 
 
 @transaction.atomic
-def obligation_mark_not_required(
-    *, obligation: Obligation, actor: User, rationale: str
-) -> Obligation:
+def obligation_mark_not_required(*, obligation: Obligation, actor: User, rationale: str) -> Obligation:
     """A compliance officer decides no notification is needed, and says why."""
     return _obligation_decide(
         obligation=obligation,
