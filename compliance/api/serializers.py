@@ -48,7 +48,8 @@ class DesignationInfoSerializer(serializers.Serializer):
     """One code of the engine's designation catalogue."""
 
     code = serializers.CharField()
-    label = serializers.CharField()
+    # The serializer metaclass takes declared fields off the class, so this shadows no Field.label.
+    label = serializers.CharField()  # type: ignore[assignment]
     description = serializers.CharField(help_text="One line: what the designation means for the regimes.")
     regime = serializers.CharField(help_text="The regime code it concerns, e.g. CA-1798.82.")
 
@@ -405,7 +406,8 @@ class ReportCreateSerializer(serializers.Serializer):
 
 
 class ReportFieldsSerializer(serializers.Serializer):
-    fields = serializers.DictField(
+    # The serializer metaclass takes declared fields off the class, so this shadows no Serializer.fields.
+    fields = serializers.DictField(  # type: ignore[assignment]
         child=serializers.CharField(allow_blank=True, max_length=20_000), required=False, default=dict
     )
     include_timeline = serializers.BooleanField(required=False, allow_null=True, default=None)
