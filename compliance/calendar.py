@@ -8,7 +8,6 @@ from collections.abc import Iterable, Sequence
 from datetime import timedelta
 
 from django.conf import settings
-from django.contrib.auth.models import AbstractBaseUser
 from django.db import transaction
 from django.urls import reverse
 from django.utils import timezone
@@ -19,6 +18,7 @@ from portal.alarms import DEFAULT_ALARM_MINUTES, format_alarms
 from portal.audit import audit_record
 from portal.models import UserProfile
 from portal.timezones import zoned_time
+from portal.users import User
 
 
 def feed_token_hash(key: str) -> str:
@@ -26,7 +26,7 @@ def feed_token_hash(key: str) -> str:
 
 
 @transaction.atomic
-def feed_token_rotate(*, user: AbstractBaseUser) -> str:
+def feed_token_rotate(*, user: User) -> str:
     """A new secret for the user's feed URL; the old URL stops working at once."""
     key = secrets.token_urlsafe(32)
     CalendarFeedToken.objects.update_or_create(
@@ -36,16 +36,16 @@ def feed_token_rotate(*, user: AbstractBaseUser) -> str:
     return key
 
 
-def feed_user(key: str) -> AbstractBaseUser | None:
+def feed_user(key: str) -> User | None:
     token = CalendarFeedToken.objects.select_related("user").filter(key_hash=feed_token_hash(key)).first()
     if token is None or not token.user.is_active:
         return None
     return token.user
 
 
-def feed_alarms(user: AbstractBaseUser) -> list[int]:
+def feed_alarms(user: User) -> list[int]:
     """The user's alarms (minutes before a deadline), the defaults when no profile was saved."""
-    stored = UserProfile.objects.filter(user_id=user.pk).values_list("deadline_alarms", flat=True).first()
+    stored = UserProfile.objects.filter(user=user).values_list("deadline_alarms", flat=True).first()
     return list(DEFAULT_ALARM_MINUTES) if stored is None else list(stored)
 
 

@@ -275,7 +275,6 @@ SPECTACULAR_SETTINGS = {
     # One group per area (incidents, response plan, compliance, ...) with its description: portal/schema.py.
     "TAGS": SPECTACULAR_TAGS,
     "ENUM_NAME_OVERRIDES": {
-        "ImpactFigureSourceEnum": ["postmortem", "assessment"],
         "IncidentStatusEnum": "incidents.choices.IncidentStatus",
         "TimelineKindEnum": "incidents.choices.TimelineKind",
         "DecisionKindEnum": "compliance.choices.DecisionKind",

@@ -48,7 +48,8 @@ class DesignationInfoSerializer(serializers.Serializer):
     """One code of the engine's designation catalogue."""
 
     code = serializers.CharField()
-    label = serializers.CharField()
+    # The serializer metaclass takes declared fields off the class, so this shadows no Field.label.
+    label = serializers.CharField()  # type: ignore[assignment]
     description = serializers.CharField(help_text="One line: what the designation means for the regimes.")
     regime = serializers.CharField(help_text="The regime code it concerns, e.g. CA-1798.82.")
 
@@ -404,7 +405,8 @@ class ReportCreateSerializer(serializers.Serializer):
 
 
 class ReportFieldsSerializer(serializers.Serializer):
-    fields = serializers.DictField(child=serializers.CharField(allow_blank=True, max_length=20_000))
+    # The serializer metaclass takes declared fields off the class, so this shadows no Serializer.fields.
+    fields = serializers.DictField(child=serializers.CharField(allow_blank=True, max_length=20_000))  # type: ignore[assignment]
 
 
 class CommentInputSerializer(serializers.Serializer):

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from django.contrib.auth.models import AbstractBaseUser
 from django.core.exceptions import ValidationError
 from django.db import transaction
 
@@ -16,6 +15,7 @@ from incidents.models import Incident
 from incidents.services.base import check_not_future, display, lock_incident, timeline_record
 from portal.audit import audit_record
 from portal.errors import PreconditionFailed
+from portal.users import User
 
 #: Lifecycle stamps in the order the steps happen; a corrected stamp stays between its neighbours.
 _STAMP_ORDER = ("acknowledged_at", "contained_at", "resolved_at", "closed_at")
@@ -29,7 +29,7 @@ _STAMP_LABELS = {
 
 @transaction.atomic
 def incident_correct_inferred_stamp(
-    *, incident: Incident, stamp_field: str, at: datetime, actor: AbstractBaseUser, source: str
+    *, incident: Incident, stamp_field: str, at: datetime, actor: User, source: str
 ) -> Incident:
     """Replace an inferred lifecycle stamp by the real time reported late (``source`` says by whom).
 
