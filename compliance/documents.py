@@ -12,6 +12,7 @@ from django.utils import timezone
 from compliance.models import CompetentAuthority, RegulatorReport
 from compliance.report_fields import field_info, report_required_fields
 from portal.pdf import render_pdf
+from portal.timezones import zoned_time
 
 TIMELINE_EXCERPT_LIMIT = 200
 
@@ -30,7 +31,7 @@ def _family(code: str) -> str:
 
 
 def _local(value: datetime | None, zone: ZoneInfo) -> str:
-    return value.astimezone(zone).strftime("%Y-%m-%d %H:%M:%S %Z (UTC%z)") if value else "-"
+    return zoned_time(value, zone.key) if value else "-"
 
 
 def report_context(report: RegulatorReport, *, draft: bool) -> dict[str, Any]:
