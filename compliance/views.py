@@ -298,7 +298,11 @@ class ReportView(RoleRequiredMixin, TemplateView):
                 return self.render_to_response(self.get_context_data(pk=pk, form=form, conflict=conflict))
             except (DomainError, ValidationError) as error:
                 messages.error(request, error_text(error))
-                return self.render_to_response(self.get_context_data(pk=pk, form=form))
+                # Refused input (e.g. over the field caps) is a 400; the user's text stays in the form.
+                return self.render_to_response(
+                    self.get_context_data(pk=pk, form=form),
+                    status=400 if isinstance(error, ValidationError) else 200,
+                )
             messages.success(request, PAGE["report_saved"])
             return HttpResponseRedirect(reverse("compliance:report", args=[pk]))
         if action not in ReportAction.values:
