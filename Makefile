@@ -41,6 +41,7 @@ run: install-portal
 lint: install
 	$(BIN)/ruff check .
 	$(BIN)/lint-imports --no-cache
+	$(BIN)/mypy
 
 check: install
 	$(BIN)/python manage.py makemigrations --check --dry-run
@@ -56,4 +57,4 @@ schema: install
 	$(BIN)/python manage.py spectacular --validate --fail-on-warn --file var/openapi.yaml
 
 clean:
-	rm -rf $(VENV) var .pytest_cache .ruff_cache .hypothesis
+	rm -rf $(VENV) var .pytest_cache .ruff_cache .mypy_cache .hypothesis

@@ -20,6 +20,7 @@ from compliance.models import (
 )
 from portal.admin import AuditedAdminMixin
 from portal.audit import audit_record
+from portal.users import acting_user
 
 
 class ReadOnlyAdmin(admin.ModelAdmin):
@@ -45,11 +46,12 @@ class CustomRegimeAdmin(AuditedAdminMixin, admin.ModelAdmin):
     # recomputation below fails or succeeds with the change.
     def save_related(self, request: HttpRequest, form: Any, formsets: Any, change: bool) -> None:
         super().save_related(request, form, formsets, change)
-        services.custom_regime_changed(regime=form.instance, actor=request.user)
+        services.custom_regime_changed(regime=form.instance, actor=acting_user(request))
 
     def delete_model(self, request: HttpRequest, obj: Any) -> None:
-        audit_record(action=f"{obj._meta.model_name}.deleted", actor=request.user, obj=obj)
-        services.custom_regime_delete(regime=obj, actor=request.user)
+        actor = acting_user(request)
+        audit_record(action=f"{obj._meta.model_name}.deleted", actor=actor, obj=obj)
+        services.custom_regime_delete(regime=obj, actor=actor)
 
     def delete_queryset(self, request: HttpRequest, queryset: Any) -> None:
         with transaction.atomic():
@@ -76,14 +78,19 @@ class LegalEntityAdmin(AuditedAdminMixin, admin.ModelAdmin):
     def save_related(self, request: HttpRequest, form: Any, formsets: Any, change: bool) -> None:
         # After the custom regimes (many-to-many) are saved: the facts are complete.
         super().save_related(request, form, formsets, change)
-        services.entity_changed(entity=form.instance, actor=request.user)
+        services.entity_changed(entity=form.instance, actor=acting_user(request))
+
+
+# Shown and read-only alike; a tuple, because the stubs type ``fields`` and ``readonly_fields``
+# as different lists (one list assigned to both cannot satisfy both).
+_DECISION_FIELDS = ("kind", "value", "decided_at", "decided_by", "rationale", "recorded_at")
 
 
 class DecisionInline(admin.TabularInline):
     model = AssessmentDecision
     extra = 0
-    fields = ["kind", "value", "decided_at", "decided_by", "rationale", "recorded_at"]
-    readonly_fields = fields
+    fields = _DECISION_FIELDS
+    readonly_fields = _DECISION_FIELDS
     can_delete = False
 
     def has_add_permission(self, request: HttpRequest, obj: Any = None) -> bool:

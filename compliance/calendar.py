@@ -8,13 +8,13 @@ from collections.abc import Iterable
 from datetime import timedelta
 
 from django.conf import settings
-from django.contrib.auth.models import AbstractBaseUser
 from django.db import transaction
 from django.utils import timezone
 from icalendar import Alarm, Calendar, Event
 
 from compliance.models import CalendarFeedToken, Obligation
 from portal.audit import audit_record
+from portal.users import User
 
 
 def feed_token_hash(key: str) -> str:
@@ -22,7 +22,7 @@ def feed_token_hash(key: str) -> str:
 
 
 @transaction.atomic
-def feed_token_rotate(*, user: AbstractBaseUser) -> str:
+def feed_token_rotate(*, user: User) -> str:
     """A new secret for the user's feed URL; the old URL stops working at once."""
     key = secrets.token_urlsafe(32)
     CalendarFeedToken.objects.update_or_create(
@@ -32,7 +32,7 @@ def feed_token_rotate(*, user: AbstractBaseUser) -> str:
     return key
 
 
-def feed_user(key: str) -> AbstractBaseUser | None:
+def feed_user(key: str) -> User | None:
     token = CalendarFeedToken.objects.select_related("user").filter(key_hash=feed_token_hash(key)).first()
     if token is None or not token.user.is_active:
         return None

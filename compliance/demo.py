@@ -253,6 +253,7 @@ def _report_obligations(incident: Incident, *, author: Any, approver: Any, now: 
         if not pending:
             break
         for obligation in pending:
+            assert obligation.clock_start is not None  # pending keeps started clocks only
             start = obligation.clock_start + timedelta(minutes=30)
             window = (obligation.due_at - start) if obligation.due_at else timedelta(hours=36)
             if start > now:

@@ -31,7 +31,8 @@ def submission_times(incident_id: int) -> dict[str, datetime]:
         .values_list("obligation__code", "submitted_at")
     )
     for code, submitted_at in rows:
-        submitted.setdefault(code, submitted_at)
+        if submitted_at is not None:  # set by the submit transition; the column itself is nullable
+            submitted.setdefault(code, submitted_at)
     return submitted
 
 

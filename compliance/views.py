@@ -38,7 +38,7 @@ from incidents.selectors import incident_list
 from portal.errors import DomainError, PreconditionFailed
 from portal.pdf_pages import PdfFailed, pdf_render_guard
 from portal.ui import RoleRequiredMixin, error_text, paginate, querystring_without_page
-from portal.users import display_name
+from portal.users import acting_user, display_name
 
 
 class BoardView(RoleRequiredMixin, TemplateView):
@@ -94,12 +94,13 @@ class ObligationView(RoleRequiredMixin, TemplateView):
 
     def post(self, request: HttpRequest, pk: int) -> HttpResponse:
         obligation = self._obligation(pk)
+        actor = acting_user(request)
         action = request.POST.get("action")
         try:
             if action == "draft":
                 if not request.user.has_perm("compliance.add_regulatorreport"):
                     raise PermissionDenied
-                report = services.report_create(obligation=obligation, actor=request.user)
+                report = services.report_create(obligation=obligation, actor=actor)
                 return HttpResponseRedirect(reverse("compliance:report", args=[report.pk]))
             if action in ("not_required", "reopen"):
                 if not request.user.has_perm("compliance.change_obligation"):
@@ -110,12 +111,12 @@ class ObligationView(RoleRequiredMixin, TemplateView):
                     return self.render_to_response(self.get_context_data(pk=pk, rationale_form=form))
                 if action == "not_required":
                     services.obligation_mark_not_required(
-                        obligation=obligation, actor=request.user, rationale=form.cleaned_data["rationale"]
+                        obligation=obligation, actor=actor, rationale=form.cleaned_data["rationale"]
                     )
                     messages.success(request, PAGE["not_required"].format(code=obligation.code))
                 else:
                     services.obligation_reopen(
-                        obligation=obligation, actor=request.user, rationale=form.cleaned_data["rationale"]
+                        obligation=obligation, actor=actor, rationale=form.cleaned_data["rationale"]
                     )
                     messages.success(request, PAGE["reopened"].format(code=obligation.code))
         except (DomainError, ValidationError) as error:
@@ -185,6 +186,7 @@ class AssessmentView(RoleRequiredMixin, TemplateView):
     def post(self, request: HttpRequest, pk: int) -> HttpResponse:
         if not request.user.has_perms(["compliance.add_assessment", "compliance.change_assessment"]):
             raise PermissionDenied
+        actor = acting_user(request)
         incident = self._incident(pk)
         if request.POST.get("action") == "decision":
             decision_form = DecisionForm(request.POST)
@@ -193,9 +195,7 @@ class AssessmentView(RoleRequiredMixin, TemplateView):
                 messages.error(request, PAGE["assessment_first"])
             elif decision_form.is_valid():
                 try:
-                    services.decision_record(
-                        assessment=assessment, actor=request.user, **decision_form.cleaned_data
-                    )
+                    services.decision_record(assessment=assessment, actor=actor, **decision_form.cleaned_data)
                     messages.success(request, PAGE["decision_recorded"])
                     return HttpResponseRedirect(reverse("compliance:assessment", args=[pk]))
                 except ValidationError as error:
@@ -212,7 +212,7 @@ class AssessmentView(RoleRequiredMixin, TemplateView):
         four_factor["low_probability_of_compromise"] = low
         data["hipaa_four_factor"] = four_factor
         try:
-            services.assessment_save(incident=incident, actor=request.user, data=data)
+            services.assessment_save(incident=incident, actor=actor, data=data)
         except ValidationError as error:
             for field, problems in error.message_dict.items():
                 form.add_error(field if field in form.fields else None, problems)
@@ -269,6 +269,7 @@ class ReportView(RoleRequiredMixin, TemplateView):
 
     def post(self, request: HttpRequest, pk: int) -> HttpResponse:
         report = self._report(pk)
+        actor = acting_user(request)
         action = request.POST.get("action", "save")
         if action == "save":
             if not request.user.has_perm("compliance.change_regulatorreport"):
@@ -283,7 +284,7 @@ class ReportView(RoleRequiredMixin, TemplateView):
             try:
                 services.report_update(
                     report=report,
-                    actor=request.user,
+                    actor=actor,
                     fields=form.cleaned_data,
                     expected_version=int(version) if version.isdigit() else -1,
                 )
@@ -322,7 +323,7 @@ class ReportView(RoleRequiredMixin, TemplateView):
             ReportAction.REQUEST_CHANGES: "compliance.approve_regulatorreport",
             ReportAction.APPROVE: "compliance.approve_regulatorreport",
             ReportAction.SUBMIT: "compliance.submit_regulatorreport",
-        }[action]
+        }[ReportAction(action)]
         if not request.user.has_perm(needed):
             raise PermissionDenied
         try:
@@ -330,7 +331,7 @@ class ReportView(RoleRequiredMixin, TemplateView):
                 services.report_transition(
                     report=report,
                     action=action,
-                    actor=request.user,
+                    actor=actor,
                     comment=request.POST.get("comment", "")[:10_000],
                     submission=submission,
                 )
@@ -359,7 +360,7 @@ class FeedRotateView(RoleRequiredMixin, View):
     required_permissions = ["compliance.view_obligation"]
 
     def post(self, request: HttpRequest) -> HttpResponse:
-        key = feed_token_rotate(user=request.user)
+        key = feed_token_rotate(user=acting_user(request))
         request.session["feed_url"] = request.build_absolute_uri(
             f"{reverse('compliance-api:deadlines-ics')}?token={key}"
         )

@@ -126,7 +126,7 @@ def seed_users(demo: Demo) -> None:
     made = 0
     for username, first, last, role in ROLE_USERS + MORE_USERS:
         is_admin = username == "admin"
-        defaults = {"first_name": first, "last_name": last, "email": f"{first}.{last}@example.com".lower()}
+        defaults: dict[str, Any] = {"first_name": first, "last_name": last, "email": f"{first}.{last}@example.com".lower()}
         defaults |= {"is_staff": is_admin, "is_superuser": is_admin}
         user, created = get_user_model().objects.get_or_create(username=username, defaults=defaults)
         if created:
@@ -273,10 +273,10 @@ def _specs(rng: random.Random) -> list[Spec]:
             title = title[0].upper() + title[1:]
         titles.add(title)
         specs.append(Spec(title, slug, keys, age, status))
-    for title, slug, rank, keys in EXERCISES:
+    for title, slug, rank, key_text in EXERCISES:
         age = rng.uniform(5, 340)
         status = St.CLOSED if age > 14 else St.RESOLVED
-        specs.append(Spec(title, slug, keys.split(), age, status, rank, exercise=True))
+        specs.append(Spec(title, slug, key_text.split(), age, status, rank, exercise=True))
     return specs
 
 

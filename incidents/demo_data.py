@@ -323,7 +323,7 @@ STEP_MINUTES: dict[str, tuple[tuple[int, int], ...]] = {
     Act.DECLINE: ((10, 180),) * 4,
     Act.REOPEN: ((60, 4320),) * 4,
 }
-PATHS = {
+PATHS: dict[str, list[str]] = {
     St.REPORTED: [],
     St.ACKNOWLEDGED: [Act.ACKNOWLEDGE],
     St.CONTAINED: [Act.ACKNOWLEDGE, Act.CONTAIN],

@@ -667,7 +667,7 @@ def _seed_exercises(actor: Any) -> int:
     for incident in Incident.objects.filter(is_exercise=True, exercise_record__isnull=True).select_related(
         "category", "severity"
     ):
-        kind = (
+        kind: str = (
             ExerciseType.TABLETOP
             if incident.title.startswith("Tabletop")
             else (ExerciseType.SIMULATION if "simulation" in incident.title else ExerciseType.FULL_DRILL)

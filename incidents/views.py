@@ -40,6 +40,7 @@ from portal.audit import audit_record
 from portal.errors import DomainError, PreconditionFailed
 from portal.panels import render_panels
 from portal.ui import RoleRequiredMixin, apply_errors, error_text, paginate, querystring_without_page
+from portal.users import acting_user
 
 VIEW = ["incidents.view_incident"]
 CHANGE = ["incidents.view_incident", "incidents.change_incident"]
@@ -91,7 +92,7 @@ class IncidentCreateView(RoleRequiredMixin, FormView):
     def form_valid(self, form: IncidentForm) -> HttpResponse:
         data = {key: value for key, value in form.cleaned_data.items() if value not in (None, "")}
         try:
-            incident = services.incident_create(actor=self.request.user, **data)
+            incident = services.incident_create(actor=acting_user(self.request), **data)
         except ValidationError as error:
             apply_errors(form, error)
             return self.form_invalid(form)
@@ -134,7 +135,7 @@ class IncidentEditView(RoleRequiredMixin, FormView):
         try:
             services.incident_update(
                 incident=self.incident,
-                actor=self.request.user,
+                actor=acting_user(self.request),
                 data=data,
                 expected_version=int(self.request.POST.get("version", "0") or 0) or None,
             )
@@ -199,7 +200,7 @@ class TransitionView(RoleRequiredMixin, View):
         form = TransitionForm(request.POST)
         note = form.cleaned_data["note"] if form.is_valid() else ""
         try:
-            services.incident_transition(incident=incident, action=action, actor=request.user, note=note)
+            services.incident_transition(incident=incident, action=action, actor=acting_user(request), note=note)
             messages.success(request, INCIDENT_DONE[action].format(reference=incident.reference))
         except (DomainError, ValidationError) as error:
             messages.error(request, error_text(error))
@@ -217,7 +218,7 @@ class NoteView(RoleRequiredMixin, View):
             try:
                 services.incident_add_note(
                     incident=incident,
-                    actor=request.user,
+                    actor=acting_user(request),
                     text=form.cleaned_data["text"],
                     occurred_at=form.cleaned_data["occurred_at"],
                 )
@@ -250,7 +251,7 @@ class RoleAssignView(RoleRequiredMixin, View):
                     incident=incident,
                     role=form.cleaned_data["role"],
                     user=form.cleaned_data["user"],
-                    actor=request.user,
+                    actor=acting_user(request),
                 )
                 messages.success(request, PAGE["role_updated"].format(role=form.cleaned_data["role"]))
             except ValidationError as error:
@@ -269,7 +270,7 @@ class EvidenceUploadView(RoleRequiredMixin, View):
             try:
                 evidence = services.evidence_add(
                     incident=incident,
-                    actor=request.user,
+                    actor=acting_user(request),
                     upload=form.cleaned_data["file"],
                     description=form.cleaned_data["description"],
                 )
@@ -319,7 +320,7 @@ class TaskActionView(RoleRequiredMixin, View):
             raise Http404("No such task.")
         try:
             services.task_transition(
-                task=task, action=action, actor=request.user, note=request.POST.get("note", "")[:5000]
+                task=task, action=action, actor=acting_user(request), note=request.POST.get("note", "")[:5000]
             )
         except (DomainError, ValidationError) as error:
             messages.error(request, error_text(error))
@@ -350,7 +351,7 @@ class CommunicationView(RoleRequiredMixin, View):
             try:
                 services.communication_send(
                     incident=incident,
-                    actor=request.user,
+                    actor=acting_user(request),
                     template=form.cleaned_data["template"],
                     recipients=form.cleaned_data["recipients"],
                 )

@@ -25,6 +25,7 @@ from integrations.models import (
     WebhookDelivery,
     WebhookSubscription,
 )
+from portal.users import acting_user
 
 
 class ReadOnlyAdmin(admin.ModelAdmin):
@@ -93,10 +94,10 @@ class IntegrationAdmin(admin.ModelAdmin):
     def get_readonly_fields(self, request: HttpRequest, obj: Any = None) -> list[str]:
         return list(self.readonly_fields) if obj is not None else []
 
-    def get_fields(self, request: HttpRequest, obj: Any = None) -> list[str]:
+    def get_fields(self, request: HttpRequest, obj: Any = None) -> tuple[str, ...]:
         if obj is None:
-            return [*IntegrationAddForm.Meta.fields, "signing_secret"]
-        return [*IntegrationForm.Meta.fields, *self.readonly_fields]
+            return (*IntegrationAddForm.Meta.fields, "signing_secret")
+        return (*IntegrationForm.Meta.fields, *self.readonly_fields)
 
     def get_form(self, request: HttpRequest, obj: Any = None, change: bool = False, **kwargs: Any) -> Any:
         if obj is None:
@@ -110,7 +111,7 @@ class IntegrationAdmin(admin.ModelAdmin):
         if not change:
             values = {field: form.cleaned_data.get(field) for field in services.INTEGRATION_FIELDS}
             created, secret = services.integration_create(
-                actor=request.user,
+                actor=acting_user(request),
                 kind=form.cleaned_data["kind"],
                 secret=form.cleaned_data.get("signing_secret") or None,
                 **{key: value for key, value in values.items() if value is not None},
@@ -124,7 +125,7 @@ class IntegrationAdmin(admin.ModelAdmin):
             return
         services.integration_update(
             integration=obj,
-            actor=request.user,
+            actor=acting_user(request),
             data={
                 field: form.cleaned_data[field] for field in form.changed_data if field in form.cleaned_data
             },
@@ -199,18 +200,19 @@ class WebhookSubscriptionAdmin(admin.ModelAdmin):
     def save_model(self, request: HttpRequest, obj: WebhookSubscription, form: Any, change: bool) -> None:
         services.subscription_update(
             subscription=obj,
-            actor=request.user,
+            actor=acting_user(request),
             data={
                 field: form.cleaned_data[field] for field in form.changed_data if field in form.cleaned_data
             },
         )
 
     def delete_model(self, request: HttpRequest, obj: WebhookSubscription) -> None:
-        services.subscription_delete(subscription=obj, actor=request.user)
+        services.subscription_delete(subscription=obj, actor=acting_user(request))
 
     def delete_queryset(self, request: HttpRequest, queryset: Any) -> None:
+        actor = acting_user(request)
         for subscription in queryset:
-            services.subscription_delete(subscription=subscription, actor=request.user)
+            services.subscription_delete(subscription=subscription, actor=actor)
 
 
 class WebhookAttemptInline(admin.TabularInline):

@@ -49,7 +49,7 @@ def _claim_and_emit(
 
 
 def _obligations(now: datetime) -> list[tuple[str, Any, datetime, dict[str, Any], bool]]:
-    due = []
+    due: list[tuple[str, Any, datetime, dict[str, Any], bool]] = []
     candidates = (
         Obligation.objects.filter(
             status=ObligationStatus.OPEN, due_at__isnull=False, due_at__lte=now + DUE_SOON
@@ -59,43 +59,47 @@ def _obligations(now: datetime) -> list[tuple[str, Any, datetime, dict[str, Any]
         .order_by("due_at", "pk")
     )
     for obligation in candidates.iterator(chunk_size=500):
-        event_type = (
-            WebhookEvent.OBLIGATION_OVERDUE if obligation.due_at <= now else WebhookEvent.OBLIGATION_DUE_SOON
-        )
+        due_at = obligation.due_at
+        if due_at is None:  # excluded by the query; this only tells the type checker
+            continue
+        event_type = WebhookEvent.OBLIGATION_OVERDUE if due_at <= now else WebhookEvent.OBLIGATION_DUE_SOON
         incident = obligation.incident
-        data = {
+        data: dict[str, Any] = {
             "id": obligation.pk,
             "code": obligation.code,
             "regime": obligation.regime,
             "recipient": obligation.recipient,
             "entity": obligation.entity.name,
-            "due_at": obligation.due_at,
+            "due_at": due_at,
             "incident": {"id": incident.pk, "reference": incident.reference},
         }
-        due.append((event_type, obligation.pk, obligation.due_at, data, incident.is_restricted))
+        due.append((event_type, obligation.pk, due_at, data, incident.is_restricted))
     return due
 
 
 def _action_items(today: date) -> list[tuple[str, Any, date, dict[str, Any], bool]]:
-    due = []
+    due: list[tuple[str, Any, date, dict[str, Any], bool]] = []
     candidates = (
         ActionItem.objects.filter(status__in=ACTION_ITEM_OPEN_STATUSES, due_date__lt=today)
         .select_related("postmortem", "owner", "incident")
         .order_by("due_date", "pk")
     )
     for item in candidates.iterator(chunk_size=500):
+        due_date = item.due_date
+        if due_date is None:  # excluded by the query; this only tells the type checker
+            continue
         incident = item.incident
-        data = {
+        data: dict[str, Any] = {
             "id": item.pk,
             "title": item.title,
             "status": item.status,
-            "due_date": item.due_date,
+            "due_date": due_date,
             "owner": item.owner.get_username() if item.owner else None,
             "postmortem": {"id": item.postmortem_id, "reference": item.postmortem.reference},
             "incident": {"id": incident.pk, "reference": incident.reference} if incident else None,
         }
         restricted = bool(incident and incident.is_restricted)
-        due.append((WebhookEvent.ACTION_ITEM_OVERDUE, item.pk, item.due_date, data, restricted))
+        due.append((WebhookEvent.ACTION_ITEM_OVERDUE, item.pk, due_date, data, restricted))
     return due
 
 

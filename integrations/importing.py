@@ -28,8 +28,6 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
-from django.contrib.auth import get_user_model
-from django.contrib.auth.models import AbstractBaseUser
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import Q
@@ -41,6 +39,7 @@ from incidents.choices import IncidentAction, IncidentStatus
 from incidents.models import Category, Service, Severity
 from integrations.models import ImportedIncident
 from portal.errors import DomainError
+from portal.users import User
 
 IMPORT_USERNAME = "incident-import"
 MAX_ROWS = 50_000
@@ -336,10 +335,9 @@ def check_rows(rows: list[dict[str, Any]]) -> list[RowPlan]:
 # --- importing -----------------------------------------------------------------------------------------
 
 
-def import_actor() -> AbstractBaseUser:
+def import_actor() -> User:
     """The service user that imports are recorded under when no ``--actor`` is given."""
-    user_model = get_user_model()
-    user, created = user_model.objects.get_or_create(
+    user, created = User.objects.get_or_create(
         username=IMPORT_USERNAME,
         defaults={"first_name": "Incident import", "last_name": "(service)", "is_active": False},
     )
@@ -355,7 +353,7 @@ class RowFailed(Exception):
         self.plan = plan
 
 
-def _import_row(plan: RowPlan, actor: AbstractBaseUser, source_file: str) -> None:
+def _import_row(plan: RowPlan, actor: User, source_file: str) -> None:
     values = plan.values
     incident = incident_services.incident_create(
         actor=actor,
@@ -388,7 +386,7 @@ def _import_row(plan: RowPlan, actor: AbstractBaseUser, source_file: str) -> Non
     plan.created = incident.reference
 
 
-def import_plans(plans: list[RowPlan], *, actor: AbstractBaseUser, source_file: str, dry_run: bool) -> int:
+def import_plans(plans: list[RowPlan], *, actor: User, source_file: str, dry_run: bool) -> int:
     """Import every new row in one transaction (rolled back for a dry run); returns how many."""
     created = 0
     with transaction.atomic():

@@ -13,8 +13,6 @@ from collections.abc import Iterable, Mapping
 from datetime import datetime, timedelta
 from typing import Any
 
-from django.contrib.auth import get_user_model
-from django.contrib.auth.models import AbstractBaseUser
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
@@ -26,6 +24,7 @@ from integrations import signing, ssrf
 from integrations.choices import IntegrationKind, WebhookEvent
 from integrations.models import Integration, WebhookSubscription
 from portal.audit import audit_record, model_changes
+from portal.users import User
 
 #: How long a replaced secret keeps being accepted (inbound) or signed with (outbound).
 SECRET_GRACE = timedelta(hours=24)
@@ -126,10 +125,9 @@ def validate_severity_mapping(mapping: Any) -> dict[str, str]:
     return cleaned
 
 
-def _bot_user(name: str) -> AbstractBaseUser:
+def _bot_user(name: str) -> User:
     """A service user for the integration: it can never sign in (no usable password, inactive)."""
-    user_model = get_user_model()
-    user = user_model(
+    user = User(
         username=f"integration-{slugify(name)[:40] or 'bot'}-{secrets.token_hex(3)}",
         first_name=name[:150],
         last_name="(integration)",
@@ -165,7 +163,7 @@ def integration_check_new(*, kind: str, secret: str | None, **values: Any) -> No
 @transaction.atomic
 def integration_create(
     *,
-    actor: AbstractBaseUser,
+    actor: User,
     kind: str,
     name: str,
     default_category: Category,
@@ -211,7 +209,7 @@ def integration_create(
 
 @transaction.atomic
 def integration_update(
-    *, integration: Integration, actor: AbstractBaseUser, data: Mapping[str, Any]
+    *, integration: Integration, actor: User, data: Mapping[str, Any]
 ) -> Integration:
     unknown = set(data) - set(INTEGRATION_FIELDS)
     if unknown:
@@ -239,7 +237,7 @@ def integration_update(
 
 @transaction.atomic
 def integration_rotate_secret(
-    *, integration: Integration, actor: AbstractBaseUser, secret: str | None = None
+    *, integration: Integration, actor: User, secret: str | None = None
 ) -> tuple[Integration, str]:
     """Replace the secret; the old one stays valid for ``SECRET_GRACE``. Returns the new one, once."""
     integration = Integration.objects.select_for_update().get(pk=integration.pk)
@@ -259,7 +257,7 @@ def integration_rotate_secret(
 
 
 @transaction.atomic
-def integration_delete(*, integration: Integration, actor: AbstractBaseUser) -> None:
+def integration_delete(*, integration: Integration, actor: User) -> None:
     """Remove an integration that never received anything; otherwise deactivate it (the database refuses)."""
     integration = Integration.objects.select_for_update().select_related("actor").get(pk=integration.pk)
     audit_record(
@@ -306,7 +304,7 @@ def _check_subscription(subscription: WebhookSubscription) -> None:
 @transaction.atomic
 def subscription_create(
     *,
-    actor: AbstractBaseUser,
+    actor: User,
     name: str,
     target_url: str,
     events: Iterable[str],
@@ -341,7 +339,7 @@ def subscription_create(
 
 @transaction.atomic
 def subscription_update(
-    *, subscription: WebhookSubscription, actor: AbstractBaseUser, data: Mapping[str, Any]
+    *, subscription: WebhookSubscription, actor: User, data: Mapping[str, Any]
 ) -> WebhookSubscription:
     unknown = set(data) - set(SUBSCRIPTION_FIELDS)
     if unknown:
@@ -363,7 +361,7 @@ def subscription_update(
 
 @transaction.atomic
 def subscription_rotate_secret(
-    *, subscription: WebhookSubscription, actor: AbstractBaseUser
+    *, subscription: WebhookSubscription, actor: User
 ) -> tuple[WebhookSubscription, str]:
     """A new signing secret; for ``SECRET_GRACE`` every delivery is signed with both."""
     subscription = WebhookSubscription.objects.select_for_update().get(pk=subscription.pk)
@@ -383,7 +381,7 @@ def subscription_rotate_secret(
 
 
 @transaction.atomic
-def subscription_delete(*, subscription: WebhookSubscription, actor: AbstractBaseUser) -> None:
+def subscription_delete(*, subscription: WebhookSubscription, actor: User) -> None:
     audit_record(
         action="webhook_subscription.deleted",
         actor=actor,

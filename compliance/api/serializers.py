@@ -54,7 +54,8 @@ class DesignationInfoSerializer(serializers.Serializer):
     """One code of the engine's designation catalogue."""
 
     code = serializers.CharField()
-    label = serializers.CharField()
+    # The serializer metaclass takes declared fields off the class, so this shadows no Field.label.
+    label = serializers.CharField()  # type: ignore[assignment]
     description = serializers.CharField(help_text="One line: what the designation means for the regimes.")
     regime = serializers.CharField(help_text="The regime code it concerns, e.g. CA-1798.82.")
 
@@ -410,7 +411,8 @@ class ReportCreateSerializer(serializers.Serializer):
 
 
 class ReportFieldsSerializer(serializers.Serializer):
-    fields = serializers.DictField(child=serializers.CharField(allow_blank=True, max_length=MAX_FIELD_CHARS))
+    # The serializer metaclass takes declared fields off the class, so this shadows no Serializer.fields.
+    fields = serializers.DictField(child=serializers.CharField(allow_blank=True, max_length=MAX_FIELD_CHARS))  # type: ignore[assignment]
 
     def validate_fields(self, value: dict[str, str]) -> dict[str, str]:
         # Which keys a report may hold, and the total, are checked at save against the report.

@@ -1,9 +1,10 @@
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, cast
 
-from django.db import transaction
+from django.db import models, transaction
 from django.http import FileResponse, HttpResponse, StreamingHttpResponse
+from django.http.response import HttpResponseBase
 from django_filters.rest_framework import DjangoFilterBackend
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiExample, OpenApiParameter, extend_schema
@@ -50,6 +51,7 @@ from portal.api.concurrency import expected_version, with_etag
 from portal.api.mixins import AuditedModelMixin
 from portal.audit import audit_record
 from portal.filters import StrictOrderingFilter
+from portal.users import acting_user
 
 ID = r"[0-9]{1,18}"
 
@@ -124,7 +126,7 @@ class LegalEntityViewSet(AuditedModelMixin, viewsets.ModelViewSet):
         # The entity is part of the facts: its incidents' obligations follow it in the same transaction.
         with transaction.atomic():
             super().perform_update(serializer)
-            services.entity_changed(entity=serializer.instance, actor=self.request.user)
+            services.entity_changed(entity=serializer.instance, actor=acting_user(self.request))
 
 
 class CustomRegimeViewSet(AuditedModelMixin, viewsets.ModelViewSet):
@@ -137,17 +139,20 @@ class CustomRegimeViewSet(AuditedModelMixin, viewsets.ModelViewSet):
     def perform_update(self, serializer: Any) -> None:
         with transaction.atomic():
             super().perform_update(serializer)
-            services.custom_regime_changed(regime=serializer.instance, actor=self.request.user)
+            services.custom_regime_changed(regime=serializer.instance, actor=acting_user(self.request))
 
-    def perform_destroy(self, instance: CustomRegime) -> None:
+    def perform_destroy(self, instance: models.Model) -> None:
+        # The mixin's signature takes any model; this viewset's queryset holds custom regimes only.
+        regime = cast(CustomRegime, instance)
+        actor = acting_user(self.request)
         with transaction.atomic():
             audit_record(
                 action="customregime.deleted",
-                actor=self.request.user,
-                obj=instance,
-                changes={"deleted": self._fields(instance)},
+                actor=actor,
+                obj=regime,
+                changes={"deleted": self._fields(regime)},
             )
-            services.custom_regime_delete(regime=instance, actor=self.request.user)
+            services.custom_regime_delete(regime=regime, actor=actor)
 
 
 class AssessmentViewSet(
@@ -175,12 +180,13 @@ class AssessmentViewSet(
         return with_etag(Response(AssessmentDetailSerializer(assessment).data), assessment.version)
 
     def _save(self, request: Request, incident: Any, data: dict[str, Any], version: int | None) -> Assessment:
+        actor = acting_user(request)
         decisions = data.pop("decisions", [])
         assessment = services.assessment_save(
-            incident=incident, actor=request.user, data=data, expected_version=version
+            incident=incident, actor=actor, data=data, expected_version=version
         )
         for decision in decisions:
-            services.decision_record(assessment=assessment, actor=request.user, **decision)
+            services.decision_record(assessment=assessment, actor=actor, **decision)
         return assessment
 
     @extend_schema(request=AssessmentWriteSerializer, responses={201: AssessmentDetailSerializer})
@@ -243,7 +249,9 @@ class ObligationViewSet(viewsets.ReadOnlyModelViewSet):
         data = RationaleInputSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         obligation = services.obligation_mark_not_required(
-            obligation=self.get_object(), actor=request.user, rationale=data.validated_data["rationale"]
+            obligation=self.get_object(),
+            actor=acting_user(request),
+            rationale=data.validated_data["rationale"],
         )
         return Response(ObligationSerializer(self.get_queryset().get(pk=obligation.pk)).data)
 
@@ -254,7 +262,9 @@ class ObligationViewSet(viewsets.ReadOnlyModelViewSet):
         data = RationaleInputSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         obligation = services.obligation_reopen(
-            obligation=self.get_object(), actor=request.user, rationale=data.validated_data["rationale"]
+            obligation=self.get_object(),
+            actor=acting_user(request),
+            rationale=data.validated_data["rationale"],
         )
         return Response(ObligationSerializer(self.get_queryset().get(pk=obligation.pk)).data)
 
@@ -273,7 +283,7 @@ def _report_action(name: str, input_serializer: type) -> Any:
         report = services.report_transition(
             report=self.get_object(),
             action=name,
-            actor=request.user,
+            actor=acting_user(request),
             comment=data.validated_data.get("comment", ""),
             submission=submission,
         )
@@ -315,7 +325,7 @@ class RegulatorReportViewSet(viewsets.ModelViewSet):
         if not obligations_visible_to(request.user).filter(pk=obligation.pk).exists():
             raise ValidationError({"obligation": "No such obligation."})
         report = services.report_create(
-            obligation=obligation, actor=request.user, supersedes=data.validated_data["supersedes"]
+            obligation=obligation, actor=acting_user(request), supersedes=data.validated_data["supersedes"]
         )
         return self._respond(report.pk, status.HTTP_201_CREATED)
 
@@ -323,10 +333,14 @@ class RegulatorReportViewSet(viewsets.ModelViewSet):
     def update(self, request: Request, *args: Any, **kwargs: Any) -> Response:
         report = self.get_object()
         version = expected_version(request, required=True)
+        assert version is not None  # required=True answers 428 instead of returning None
         data = ReportFieldsSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         services.report_update(
-            report=report, actor=request.user, fields=data.validated_data["fields"], expected_version=version
+            report=report,
+            actor=acting_user(request),
+            fields=data.validated_data["fields"],
+            expected_version=version,
         )
         return self._respond(report.pk)
 
@@ -335,7 +349,7 @@ class RegulatorReportViewSet(viewsets.ModelViewSet):
         return self.update(request, *args, **kwargs)
 
     def destroy(self, request: Request, *args: Any, **kwargs: Any) -> Response:
-        services.report_delete(report=self.get_object(), actor=request.user)
+        services.report_delete(report=self.get_object(), actor=acting_user(request))
         return Response(status=status.HTTP_204_NO_CONTENT)
 
     submit_for_review = _report_action(ReportAction.SUBMIT_FOR_REVIEW, CommentInputSerializer)
@@ -346,12 +360,12 @@ class RegulatorReportViewSet(viewsets.ModelViewSet):
 
     @extend_schema(responses={(200, "application/pdf"): OpenApiTypes.BINARY})
     @action(detail=True, methods=["get"])
-    def pdf(self, request: Request, pk: str | None = None) -> HttpResponse:
+    def pdf(self, request: Request, pk: str | None = None) -> HttpResponseBase:
         """The PDF: for a submitted report the stored bytes as sent; otherwise a fresh preview marked DRAFT."""
         report = self.get_object()
         filename = f"{report.incident.reference}-{report.obligation.code.replace('/', '-').replace(':', '-')}"
         if report.status == ReportStatus.SUBMITTED:
-            response: HttpResponse = FileResponse(
+            response: HttpResponseBase = FileResponse(
                 report.pdf.open("rb"),
                 content_type="application/pdf",
                 as_attachment=True,
@@ -408,7 +422,7 @@ class FeedTokenView(APIView):
 
     @extend_schema(request=None, responses={201: FeedUrlSerializer})
     def post(self, request: Request) -> Response:
-        key = feed_token_rotate(user=request.user)
+        key = feed_token_rotate(user=acting_user(request))
         url = request.build_absolute_uri(f"/api/v1/compliance/deadlines.ics?token={key}")
         return Response({"url": url}, status=status.HTTP_201_CREATED)
 

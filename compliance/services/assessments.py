@@ -6,7 +6,6 @@ from collections.abc import Mapping
 from datetime import datetime
 from typing import Any
 
-from django.contrib.auth.models import AbstractBaseUser
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import F
@@ -23,6 +22,7 @@ from incidents.models import Incident
 from incidents.services import timeline_record
 from portal.audit import audit_record, model_changes
 from portal.errors import PreconditionFailed
+from portal.users import User
 
 ASSESSMENT_FIELDS = (
     "entity",
@@ -45,7 +45,7 @@ ASSESSMENT_FIELDS = (
 def assessment_save(
     *,
     incident: Incident,
-    actor: AbstractBaseUser,
+    actor: User,
     data: Mapping[str, Any],
     expected_version: int | None = None,
 ) -> Assessment:
@@ -111,7 +111,7 @@ def decision_record(
     kind: str,
     value: bool,
     rationale: str,
-    actor: AbstractBaseUser,
+    actor: User,
     decided_at: datetime | None = None,
 ) -> AssessmentDecision:
     """Record a clock-starting decision (e.g. DORA 'major') with its time and reason."""

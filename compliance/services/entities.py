@@ -5,7 +5,6 @@ the transaction of the change."""
 
 from __future__ import annotations
 
-from django.contrib.auth.models import AbstractBaseUser
 from django.db import transaction
 from django.db.models import Q
 
@@ -14,6 +13,7 @@ from compliance.models import Assessment, CustomRegime, LegalEntity
 from compliance.services.obligations import obligations_refresh
 from incidents.choices import IncidentStatus
 from incidents.models import Incident
+from portal.users import User
 
 
 def _incidents_following(entities: Q) -> list[Incident]:
@@ -32,7 +32,7 @@ def _incidents_following(entities: Q) -> list[Incident]:
 
 
 @transaction.atomic
-def entity_changed(*, entity: LegalEntity, actor: AbstractBaseUser | None) -> int:
+def entity_changed(*, entity: LegalEntity, actor: User | None) -> int:
     """Recompute the obligations of the entity's incidents after the entity was saved.
 
     Returns how many incidents were recomputed.
@@ -44,7 +44,7 @@ def entity_changed(*, entity: LegalEntity, actor: AbstractBaseUser | None) -> in
 
 
 @transaction.atomic
-def custom_regime_changed(*, regime: CustomRegime, actor: AbstractBaseUser | None) -> int:
+def custom_regime_changed(*, regime: CustomRegime, actor: User | None) -> int:
     """Recompute the obligations of every incident whose entity follows this custom regime."""
     incidents = _incidents_following(Q(entity__custom_regimes=regime))
     for incident in incidents:
@@ -53,7 +53,7 @@ def custom_regime_changed(*, regime: CustomRegime, actor: AbstractBaseUser | Non
 
 
 @transaction.atomic
-def custom_regime_delete(*, regime: CustomRegime, actor: AbstractBaseUser | None) -> int:
+def custom_regime_delete(*, regime: CustomRegime, actor: User | None) -> int:
     """Delete a custom regime; the incidents of the entities that followed it are recomputed
     (its open obligations are withdrawn)."""
     code = regime.code

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.contrib.auth.models import AbstractBaseUser
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
@@ -22,6 +21,7 @@ from incidents.models import Incident
 from incidents.services import timeline_record
 from portal.audit import audit_record
 from portal.errors import TransitionNotAllowed
+from portal.users import User
 
 _ENGINE_FIELDS = ("regime", "recipient", "rule", "basis", "urgent", "provisional")
 
@@ -32,7 +32,7 @@ def _iso(computed: Computed) -> str | None:
     return due_at
 
 
-def _withdraw(obligation: Obligation, reason: str, actor: AbstractBaseUser | None) -> None:
+def _withdraw(obligation: Obligation, reason: str, actor: User | None) -> None:
     obligation.status = ObligationStatus.WITHDRAWN
     obligation.status_reason = reason
     obligation.decided_by = None
@@ -49,9 +49,7 @@ def _withdraw(obligation: Obligation, reason: str, actor: AbstractBaseUser | Non
 
 
 @transaction.atomic
-def obligations_refresh(
-    *, incident: Incident, actor: AbstractBaseUser | None, reason: str
-) -> list[Obligation]:
+def obligations_refresh(*, incident: Incident, actor: User | None, reason: str) -> list[Obligation]:
     """Run the engine on the incident's facts and bring its obligations in line.
 
     New obligations are created; moved due times are recorded with the old
@@ -166,7 +164,7 @@ def obligations_refresh(
 
 
 def _obligation_decide(
-    *, obligation: Obligation, actor: AbstractBaseUser, rationale: str, source: str, target: str, verb: str
+    *, obligation: Obligation, actor: User, rationale: str, source: str, target: str, verb: str
 ) -> Obligation:
     """Move an obligation between open and not_required; the rationale is mandatory."""
     rationale = rationale.strip()
@@ -195,9 +193,7 @@ def _obligation_decide(
 
 
 @transaction.atomic
-def obligation_mark_not_required(
-    *, obligation: Obligation, actor: AbstractBaseUser, rationale: str
-) -> Obligation:
+def obligation_mark_not_required(*, obligation: Obligation, actor: User, rationale: str) -> Obligation:
     """A compliance officer decides no notification is needed, and says why."""
     return _obligation_decide(
         obligation=obligation,
@@ -210,7 +206,7 @@ def obligation_mark_not_required(
 
 
 @transaction.atomic
-def obligation_reopen(*, obligation: Obligation, actor: AbstractBaseUser, rationale: str) -> Obligation:
+def obligation_reopen(*, obligation: Obligation, actor: User, rationale: str) -> Obligation:
     """Undo a not-required decision (new information, or a mistake)."""
     return _obligation_decide(
         obligation=obligation,

@@ -10,7 +10,6 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from django.contrib.auth.models import AbstractBaseUser
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.base import ContentFile
 from django.db import transaction
@@ -30,7 +29,7 @@ from incidents.services import timeline_record
 from portal.audit import audit_record
 from portal.errors import ConflictError, PreconditionFailed, TransitionNotAllowed
 from portal.storage import files_follow_transaction
-from portal.users import display_name
+from portal.users import User, display_name
 
 
 def _step_time(at: datetime | None, *, earliest: datetime | None) -> datetime:
@@ -66,7 +65,7 @@ def _clean_fields(fields: Mapping[str, Any]) -> dict[str, str]:
 def report_create(
     *,
     obligation: Obligation,
-    actor: AbstractBaseUser,
+    actor: User,
     supersedes: RegulatorReport | None = None,
     at: datetime | None = None,
 ) -> RegulatorReport:
@@ -139,7 +138,7 @@ def report_create(
 
 @transaction.atomic
 def report_update(
-    *, report: RegulatorReport, actor: AbstractBaseUser, fields: Mapping[str, Any], expected_version: int
+    *, report: RegulatorReport, actor: User, fields: Mapping[str, Any], expected_version: int
 ) -> RegulatorReport:
     """Save answers with a conditional write: only a draft at the version the writer read changes."""
     cleaned = _clean_fields(fields)
@@ -202,7 +201,7 @@ def report_transition(
     *,
     report: RegulatorReport,
     action: str,
-    actor: AbstractBaseUser,
+    actor: User,
     comment: str = "",
     submission: SubmissionInput | None = None,
     at: datetime | None = None,
@@ -232,7 +231,7 @@ def report_transition(
         ReportAction.APPROVE: report.submitted_for_review_at,
         ReportAction.WITHDRAW: report.approved_at,
         ReportAction.SUBMIT: report.approved_at,
-    }[action]
+    }[ReportAction(action)]
     now = _step_time(at, earliest=previous_step)
     update_fields = ["status", "updated_at"]
     if action == ReportAction.SUBMIT_FOR_REVIEW:
@@ -347,7 +346,7 @@ def report_transition(
 
 
 @transaction.atomic
-def report_delete(*, report: RegulatorReport, actor: AbstractBaseUser) -> None:
+def report_delete(*, report: RegulatorReport, actor: User) -> None:
     """Discard a draft (submitted and approved reports stay)."""
     report = (
         RegulatorReport.objects.select_for_update().select_related("obligation", "incident").get(pk=report.pk)

@@ -24,6 +24,7 @@ from incidents.models import (
 )
 from portal.admin import AuditedAdminMixin
 from portal.errors import DomainError
+from portal.users import acting_user
 
 
 @admin.register(Severity)
@@ -67,8 +68,7 @@ class TimelineInline(admin.TabularInline):
     model = TimelineEvent
     extra = 0
     can_delete = False
-    fields = ["occurred_at", "kind", "author", "text"]
-    readonly_fields = fields
+    fields = readonly_fields = ("occurred_at", "kind", "author", "text")
 
     def has_add_permission(self, request: HttpRequest, obj: Any = None) -> bool:
         return False
@@ -79,8 +79,7 @@ class RoleInline(admin.TabularInline):
     fk_name = "incident"
     extra = 0
     can_delete = False
-    fields = ["role", "user", "assigned_at", "ended_at"]
-    readonly_fields = fields
+    fields = readonly_fields = ("role", "user", "assigned_at", "ended_at")
 
     def has_add_permission(self, request: HttpRequest, obj: Any = None) -> bool:
         return False
@@ -89,10 +88,11 @@ class RoleInline(admin.TabularInline):
 def _transition_admin_action(name: str) -> Callable[..., None]:
     def run(modeladmin: admin.ModelAdmin, request: HttpRequest, queryset: QuerySet[Incident]) -> None:
         done = 0
+        actor = acting_user(request)
         for incident in queryset:
             try:
                 services.incident_transition(
-                    incident=incident, action=name, actor=request.user, note="Changed in the admin."
+                    incident=incident, action=name, actor=actor, note="Changed in the admin."
                 )
                 done += 1
             except (DomainError, ValidationError) as exc:
@@ -186,14 +186,15 @@ class IncidentAdmin(admin.ModelAdmin):
             for field in form.changed_data
             if field in services.EDITABLE_FIELDS
         }
+        actor = acting_user(request)
         if change:
-            services.incident_update(incident=obj, actor=request.user, data=data)
+            services.incident_update(incident=obj, actor=actor, data=data)
             team = form.cleaned_data.get("team")
             if "team" in form.changed_data and team is not None:
-                services.incident_pull_in_team(incident=obj, team=team, actor=request.user)
+                services.incident_pull_in_team(incident=obj, team=team, actor=actor)
         else:
             created = services.incident_create(
-                actor=request.user,
+                actor=actor,
                 **{
                     field: form.cleaned_data.get(field)
                     for field in services.EDITABLE_FIELDS
@@ -208,7 +209,7 @@ class IncidentAdmin(admin.ModelAdmin):
         if "services" in form.changed_data:
             incident = Incident.objects.get(pk=form.instance.pk)
             services.incident_update(
-                incident=incident, actor=request.user, data={"services": list(form.cleaned_data["services"])}
+                incident=incident, actor=acting_user(request), data={"services": list(form.cleaned_data["services"])}
             )
         for formset in formsets:
             self.save_formset(request, form, formset, change=change)

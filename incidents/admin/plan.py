@@ -37,6 +37,7 @@ from incidents.services.playbooks import playbook_snapshot
 from incidents.services.roster import team_roster_snapshot
 from portal.admin import AuditedAdminMixin
 from portal.audit import audit_record
+from portal.users import acting_user
 
 
 class ReadOnlyInline(admin.TabularInline):
@@ -54,8 +55,7 @@ class IncidentTaskInline(ReadOnlyInline):
     """The checklist, for reading; tasks move through the API's complete/skip actions."""
 
     model = IncidentTask
-    fields = ["order", "title", "role", "due_at", "status", "finished_at", "finished_by", "note"]
-    readonly_fields = fields
+    fields = readonly_fields = ("order", "title", "role", "due_at", "status", "finished_at", "finished_by", "note")
 
 
 @admin.register(TeamType)
@@ -167,7 +167,8 @@ class StakeholderTemplateForm(forms.ModelForm):
         }
 
     def clean(self) -> dict[str, Any]:
-        data = super().clean()
+        super().clean()
+        data = self.cleaned_data
         if data.get("channel") and data.get("body_template") is not None:
             try:
                 services.validate_stakeholder_template(
@@ -183,8 +184,7 @@ class StakeholderTemplateForm(forms.ModelForm):
 
 class TemplateVersionInline(ReadOnlyInline):
     model = StakeholderTemplateVersion
-    fields = ["version", "saved_at", "saved_by", "subject_template", "body_template", "is_active"]
-    readonly_fields = fields
+    fields = readonly_fields = ("version", "saved_at", "saved_by", "subject_template", "body_template", "is_active")
 
 
 @admin.register(StakeholderTemplate)
@@ -199,9 +199,9 @@ class StakeholderTemplateAdmin(admin.ModelAdmin):
     def save_model(self, request: HttpRequest, obj: StakeholderTemplate, form: Any, change: bool) -> None:
         data = {field: form.cleaned_data[field] for field in form.Meta.fields if field in form.cleaned_data}
         if change:
-            services.stakeholder_template_update(template=obj, actor=request.user, data=data)
+            services.stakeholder_template_update(template=obj, actor=acting_user(request), data=data)
         else:
-            created = services.stakeholder_template_create(actor=request.user, data=data)
+            created = services.stakeholder_template_create(actor=acting_user(request), data=data)
             obj.pk = created.pk
 
     def save_related(self, request: HttpRequest, form: Any, formsets: Any, change: bool) -> None:
@@ -209,7 +209,7 @@ class StakeholderTemplateAdmin(admin.ModelAdmin):
         return None
 
     def delete_model(self, request: HttpRequest, obj: StakeholderTemplate) -> None:
-        services.stakeholder_template_delete(template=obj, actor=request.user)
+        services.stakeholder_template_delete(template=obj, actor=acting_user(request))
 
 
 class ExerciseForm(forms.ModelForm):
@@ -247,16 +247,16 @@ class ExerciseAdmin(admin.ModelAdmin):
     def save_model(self, request: HttpRequest, obj: Exercise, form: Any, change: bool) -> None:
         data = {field: form.cleaned_data[field] for field in form.Meta.fields if field in form.cleaned_data}
         if change:
-            services.exercise_update(exercise=obj, actor=request.user, data=data)
+            services.exercise_update(exercise=obj, actor=acting_user(request), data=data)
         else:
-            created = services.exercise_create(actor=request.user, data=data)
+            created = services.exercise_create(actor=acting_user(request), data=data)
             obj.pk = created.pk
 
     def save_related(self, request: HttpRequest, form: Any, formsets: Any, change: bool) -> None:
         return None
 
     def delete_model(self, request: HttpRequest, obj: Exercise) -> None:
-        services.exercise_delete(exercise=obj, actor=request.user)
+        services.exercise_delete(exercise=obj, actor=acting_user(request))
 
 
 class ReadOnlyAdmin(admin.ModelAdmin):

@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+from collections.abc import Iterable
 from typing import Any
 
 from drf_spectacular.types import OpenApiTypes
@@ -8,6 +9,7 @@ from rest_framework import filters, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.exceptions import ValidationError
 from rest_framework.negotiation import BaseContentNegotiation
+from rest_framework.parsers import BaseParser
 from rest_framework.renderers import BaseRenderer, JSONRenderer
 from rest_framework.request import Request
 from rest_framework.response import Response
@@ -33,6 +35,7 @@ from integrations.inbound import max_body_bytes, webhook_receive
 from integrations.models import Integration
 from portal.api.parsers import PortalJSONParser
 from portal.filters import StrictOrderingFilter
+from portal.users import acting_user
 
 ID = r"[0-9]{1,18}"
 
@@ -69,7 +72,7 @@ class IntegrationViewSet(viewsets.ModelViewSet):
         data.is_valid(raise_exception=True)
         values = dict(data.validated_data)
         integration, secret = services.integration_create(
-            actor=request.user, secret=values.pop("secret", None) or None, **values
+            actor=acting_user(request), secret=values.pop("secret", None) or None, **values
         )
         return Response(
             _issued(IntegrationSerializer, integration, secret, request), status=status.HTTP_201_CREATED
@@ -81,12 +84,12 @@ class IntegrationViewSet(viewsets.ModelViewSet):
         data = IntegrationWriteSerializer(data=request.data, partial=True)
         data.is_valid(raise_exception=True)
         integration = services.integration_update(
-            integration=integration, actor=request.user, data=data.validated_data
+            integration=integration, actor=acting_user(request), data=data.validated_data
         )
         return Response(IntegrationSerializer(integration, context={"request": request}).data)
 
     def destroy(self, request: Request, *args: Any, **kwargs: Any) -> Response:
-        services.integration_delete(integration=self.get_object(), actor=request.user)
+        services.integration_delete(integration=self.get_object(), actor=acting_user(request))
         return Response(status=status.HTTP_204_NO_CONTENT)
 
     @extend_schema(request=RotateSecretSerializer, responses={200: IssuedIntegrationSerializer})
@@ -96,7 +99,7 @@ class IntegrationViewSet(viewsets.ModelViewSet):
         data.is_valid(raise_exception=True)
         integration, secret = services.integration_rotate_secret(
             integration=self.get_object(),
-            actor=request.user,
+            actor=acting_user(request),
             secret=data.validated_data.get("secret") or None,
         )
         return Response(_issued(IntegrationSerializer, integration, secret, request))
@@ -125,13 +128,14 @@ class IntegrationViewSet(viewsets.ModelViewSet):
 class _AlwaysJson(BaseContentNegotiation):
     """A vendor's Accept header must never turn an accepted webhook into a 406."""
 
-    def select_parser(self, request: Request, parsers: list[Any]) -> Any:
-        return parsers[0] if parsers else None
+    def select_parser(self, request: Request, parsers: Iterable[BaseParser]) -> BaseParser | None:
+        return next(iter(parsers), None)
 
     def select_renderer(
-        self, request: Request, renderers: list[BaseRenderer], format_suffix: str | None = None
+        self, request: Request, renderers: Iterable[BaseRenderer], format_suffix: str | None = None
     ) -> tuple[BaseRenderer, str]:
-        return renderers[0], renderers[0].media_type
+        renderer = next(iter(renderers))
+        return renderer, renderer.media_type
 
 
 class WebhookReceiveView(APIView):
@@ -201,7 +205,7 @@ class WebhookSubscriptionViewSet(viewsets.ModelViewSet):
     def create(self, request: Request, *args: Any, **kwargs: Any) -> Response:
         data = WebhookSubscriptionWriteSerializer(data=request.data)
         data.is_valid(raise_exception=True)
-        subscription, secret = services.subscription_create(actor=request.user, **data.validated_data)
+        subscription, secret = services.subscription_create(actor=acting_user(request), **data.validated_data)
         return Response(
             _issued(WebhookSubscriptionSerializer, subscription, secret, request),
             status=status.HTTP_201_CREATED,
@@ -216,19 +220,19 @@ class WebhookSubscriptionViewSet(viewsets.ModelViewSet):
         data = WebhookSubscriptionWriteSerializer(data=request.data, partial=True)
         data.is_valid(raise_exception=True)
         subscription = services.subscription_update(
-            subscription=subscription, actor=request.user, data=data.validated_data
+            subscription=subscription, actor=acting_user(request), data=data.validated_data
         )
         return Response(WebhookSubscriptionSerializer(subscription).data)
 
     def destroy(self, request: Request, *args: Any, **kwargs: Any) -> Response:
-        services.subscription_delete(subscription=self.get_object(), actor=request.user)
+        services.subscription_delete(subscription=self.get_object(), actor=acting_user(request))
         return Response(status=status.HTTP_204_NO_CONTENT)
 
     @extend_schema(request=None, responses={200: IssuedSubscriptionSerializer})
     @action(detail=True, methods=["post"], url_path="rotate-secret")
     def rotate_secret(self, request: Request, pk: str | None = None) -> Response:
         subscription, secret = services.subscription_rotate_secret(
-            subscription=self.get_object(), actor=request.user
+            subscription=self.get_object(), actor=acting_user(request)
         )
         return Response(_issued(WebhookSubscriptionSerializer, subscription, secret, request))
 

@@ -143,7 +143,7 @@ def _plan(status: str, change: str) -> list[str]:
             return [IncidentAction.REOPEN]
         return [IncidentAction.ACKNOWLEDGE] if status == IncidentStatus.REPORTED else []
     if change == VendorChange.RESOLVED:
-        return {
+        steps: dict[str, list[str]] = {
             IncidentStatus.REPORTED: [
                 IncidentAction.ACKNOWLEDGE,
                 IncidentAction.CONTAIN,
@@ -151,7 +151,8 @@ def _plan(status: str, change: str) -> list[str]:
             ],
             IncidentStatus.ACKNOWLEDGED: [IncidentAction.CONTAIN, IncidentAction.RESOLVE],
             IncidentStatus.CONTAINED: [IncidentAction.RESOLVE],
-        }.get(status, [])
+        }
+        return steps.get(status, [])
     if change == VendorChange.CANCELLED:
         return (
             [IncidentAction.DECLINE]

@@ -21,8 +21,8 @@ _VARIABLES_HELP = "Jinja2, rendered in a sandbox. Variables: " + ", ".join(TEMPL
 
 
 class StakeholderTemplateSerializer(serializers.ModelSerializer):
-    categories = serializers.SlugRelatedField(slug_field="slug", many=True, read_only=True)
-    severities = serializers.SlugRelatedField(slug_field="name", many=True, read_only=True)
+    categories: serializers.SlugRelatedField[Category] = serializers.SlugRelatedField(slug_field="slug", many=True, read_only=True)
+    severities: serializers.SlugRelatedField[Severity] = serializers.SlugRelatedField(slug_field="name", many=True, read_only=True)
     created_by = UserSummarySerializer(read_only=True, allow_null=True)
     updated_by = UserSummarySerializer(read_only=True, allow_null=True)
 

@@ -21,7 +21,7 @@ class IncidentReferenceSerializer(serializers.ModelSerializer):
 
 
 class ExerciseSerializer(serializers.ModelSerializer):
-    category = serializers.SlugRelatedField(slug_field="slug", read_only=True, allow_null=True)
+    category: serializers.SlugRelatedField[Category] = serializers.SlugRelatedField(slug_field="slug", read_only=True, allow_null=True)
     playbook = PlaybookSummarySerializer(read_only=True, allow_null=True)
     team = TeamSummarySerializer(read_only=True, allow_null=True)
     participants = UserSummarySerializer(many=True, read_only=True)
@@ -93,7 +93,11 @@ class ExerciseWriteSerializer(serializers.Serializer):
         super().__init__(*args, **kwargs)
         if incidents is not None:
             # Only practice incidents the writer can see exist for this field.
-            self.fields["incident"].queryset = incidents.filter(is_exercise=True)
+            field = self.fields["incident"]
+            assert isinstance(field, serializers.PrimaryKeyRelatedField)  # declared above
+            # The stubs type ``queryset`` as also a Manager, and mypy then checks the assignment
+            # against Manager.__get__ (a descriptor on the model class, not on a field): a false positive.
+            field.queryset = incidents.filter(is_exercise=True)  # type: ignore[arg-type]
 
 
 class ExerciseStartSerializer(serializers.Serializer):

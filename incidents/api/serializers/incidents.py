@@ -1,6 +1,6 @@
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, cast
 
 from django.contrib.auth import get_user_model
 from django.utils import timezone
@@ -87,7 +87,7 @@ class PlaybookSummarySerializer(serializers.ModelSerializer):
 
 
 class RoleHolderSerializer(serializers.ModelSerializer):
-    role = serializers.SlugRelatedField(slug_field="slug", read_only=True)
+    role: serializers.SlugRelatedField[IncidentRole] = serializers.SlugRelatedField(slug_field="slug", read_only=True)
     role_name = serializers.CharField(source="role.name", read_only=True)
     user = UserSummarySerializer(read_only=True)
 
@@ -97,7 +97,7 @@ class RoleHolderSerializer(serializers.ModelSerializer):
 
 
 class RoleAssignmentSerializer(serializers.ModelSerializer):
-    role = serializers.SlugRelatedField(slug_field="slug", read_only=True)
+    role: serializers.SlugRelatedField[IncidentRole] = serializers.SlugRelatedField(slug_field="slug", read_only=True)
     role_name = serializers.CharField(source="role.name", read_only=True)
     user = UserSummarySerializer(read_only=True)
     assigned_by = UserSummarySerializer(read_only=True)
@@ -185,7 +185,8 @@ class IncidentSerializer(StrictModelSerializer):
         holders = getattr(incident, "active_roles", None)
         if holders is None:
             holders = incident.role_assignments.filter(ended_at__isnull=True).select_related("role", "user")
-        return RoleHolderSerializer(holders, many=True).data
+        # many=True builds a ListSerializer, whose data is a list; the stubs type the call as the child.
+        return cast(list[dict[str, Any]], RoleHolderSerializer(holders, many=True).data)
 
     def get_allowed_actions(self, incident: Incident) -> list[str]:
         return actions_available(incident.status)

@@ -53,7 +53,7 @@ class TeamTypeSerializer(StrictModelSerializer):
 class TeamMemberSerializer(serializers.ModelSerializer):
     user = UserSummarySerializer(read_only=True)
     email = serializers.EmailField(source="user.email", read_only=True)
-    roles = serializers.SlugRelatedField(slug_field="slug", many=True, read_only=True)
+    roles: serializers.SlugRelatedField[IncidentRole] = serializers.SlugRelatedField(slug_field="slug", many=True, read_only=True)
 
     class Meta:
         model = TeamMember
@@ -61,7 +61,7 @@ class TeamMemberSerializer(serializers.ModelSerializer):
 
 
 class TeamRoleCoverSerializer(serializers.ModelSerializer):
-    role = serializers.SlugRelatedField(slug_field="slug", read_only=True)
+    role: serializers.SlugRelatedField[IncidentRole] = serializers.SlugRelatedField(slug_field="slug", read_only=True)
     role_name = serializers.CharField(source="role.name", read_only=True)
     primary = UserSummarySerializer(source="primary.user", read_only=True)
     deputy = UserSummarySerializer(source="deputy.user", read_only=True, allow_null=True)
@@ -78,7 +78,7 @@ class EscalationContactSerializer(serializers.ModelSerializer):
 
 
 class TeamSerializer(serializers.ModelSerializer):
-    team_type = serializers.SlugRelatedField(slug_field="slug", read_only=True)
+    team_type: serializers.SlugRelatedField[TeamType] = serializers.SlugRelatedField(slug_field="slug", read_only=True)
     team_type_name = serializers.CharField(source="team_type.name", read_only=True)
     members = TeamMemberSerializer(many=True, read_only=True)
     role_covers = TeamRoleCoverSerializer(many=True, read_only=True)
@@ -102,6 +102,16 @@ class TeamSerializer(serializers.ModelSerializer):
             "updated_at",
         ]
         read_only_fields = fields
+
+
+def _list_of(child: type[serializers.Serializer], *, max_length: int) -> Any:
+    """``child(many=True, required=False, max_length=...)``: an optional list of at most ``max_length``.
+
+    DRF hands ``max_length`` to the ListSerializer that ``many=True`` builds; the stubs
+    type the call as the child serializer, whose signature has no ``max_length``.
+    """
+    list_options: dict[str, Any] = {"many": True, "required": False, "max_length": max_length}
+    return child(**list_options)
 
 
 class TeamMemberInputSerializer(serializers.Serializer):
@@ -159,16 +169,16 @@ class TeamWriteSerializer(serializers.Serializer):
         max_length=40, required=False, allow_blank=True, validators=[phone_validator]
     )
     is_active = serializers.BooleanField(required=False)
-    members = TeamMemberInputSerializer(many=True, required=False, max_length=MAX_LIST_ITEMS)
-    role_covers = TeamRoleCoverInputSerializer(many=True, required=False, max_length=50)
-    escalation_contacts = EscalationContactInputSerializer(many=True, required=False, max_length=50)
+    members = _list_of(TeamMemberInputSerializer, max_length=MAX_LIST_ITEMS)
+    role_covers = _list_of(TeamRoleCoverInputSerializer, max_length=50)
+    escalation_contacts = _list_of(EscalationContactInputSerializer, max_length=50)
 
 
 # --- playbooks --------------------------------------------------------------------------------------
 
 
 class PlaybookTaskSerializer(serializers.ModelSerializer):
-    role = serializers.SlugRelatedField(slug_field="slug", read_only=True, allow_null=True)
+    role: serializers.SlugRelatedField[IncidentRole] = serializers.SlugRelatedField(slug_field="slug", read_only=True, allow_null=True)
 
     class Meta:
         model = PlaybookTask
@@ -196,8 +206,8 @@ class CommunicationGuidelineSerializer(serializers.ModelSerializer):
 
 
 class PlaybookSerializer(serializers.ModelSerializer):
-    category = serializers.SlugRelatedField(slug_field="slug", read_only=True)
-    minimum_severity = serializers.SlugRelatedField(slug_field="name", read_only=True)
+    category: serializers.SlugRelatedField[Category] = serializers.SlugRelatedField(slug_field="slug", read_only=True)
+    minimum_severity: serializers.SlugRelatedField[Severity] = serializers.SlugRelatedField(slug_field="name", read_only=True)
     team = TeamSummarySerializer(read_only=True, allow_null=True)
     tasks = PlaybookTaskSerializer(many=True, read_only=True)
     escalation_rules = PlaybookEscalationRuleSerializer(many=True, read_only=True)
@@ -277,16 +287,16 @@ class PlaybookWriteSerializer(serializers.Serializer):
         queryset=Team.objects.filter(is_active=True), required=False, allow_null=True
     )
     is_active = serializers.BooleanField(required=False)
-    tasks = PlaybookTaskInputSerializer(many=True, required=False, max_length=MAX_LIST_ITEMS)
-    escalation_rules = PlaybookEscalationRuleInputSerializer(many=True, required=False, max_length=50)
-    communication_guidelines = CommunicationGuidelineInputSerializer(many=True, required=False, max_length=50)
+    tasks = _list_of(PlaybookTaskInputSerializer, max_length=MAX_LIST_ITEMS)
+    escalation_rules = _list_of(PlaybookEscalationRuleInputSerializer, max_length=50)
+    communication_guidelines = _list_of(CommunicationGuidelineInputSerializer, max_length=50)
 
 
 # --- incident tasks and escalations -------------------------------------------------------------------
 
 
 class IncidentTaskSerializer(StrictModelSerializer):
-    role = serializers.SlugRelatedField(slug_field="slug", read_only=True, allow_null=True)
+    role: serializers.SlugRelatedField[IncidentRole] = serializers.SlugRelatedField(slug_field="slug", read_only=True, allow_null=True)
     role_name = serializers.CharField(source="role.name", read_only=True, allow_null=True, default=None)
     owner = serializers.SerializerMethodField(help_text="Who holds the task's role on the incident now.")
     overdue = serializers.SerializerMethodField()

@@ -34,6 +34,7 @@ from incidents.selectors import (
 )
 from portal.api.concurrency import expected_version, with_etag
 from portal.filters import StrictOrderingFilter
+from portal.users import acting_user
 
 
 class StakeholderTemplateViewSet(viewsets.ModelViewSet):
@@ -67,7 +68,7 @@ class StakeholderTemplateViewSet(viewsets.ModelViewSet):
     def create(self, request: Request, *args: Any, **kwargs: Any) -> Response:
         data = StakeholderTemplateWriteSerializer(data=request.data)
         data.is_valid(raise_exception=True)
-        template = services.stakeholder_template_create(actor=request.user, data=data.validated_data)
+        template = services.stakeholder_template_create(actor=acting_user(request), data=data.validated_data)
         return self._respond(template, status.HTTP_201_CREATED)
 
     @extend_schema(request=StakeholderTemplateWriteSerializer, responses={200: StakeholderTemplateSerializer})
@@ -77,7 +78,7 @@ class StakeholderTemplateViewSet(viewsets.ModelViewSet):
         data.is_valid(raise_exception=True)
         template = services.stakeholder_template_update(
             template=template,
-            actor=request.user,
+            actor=acting_user(request),
             data=data.validated_data,
             expected_version=expected_version(request, required=False),
         )
@@ -88,7 +89,7 @@ class StakeholderTemplateViewSet(viewsets.ModelViewSet):
         return self.update(request, *args, partial=True, **kwargs)
 
     def destroy(self, request: Request, *args: Any, **kwargs: Any) -> Response:
-        services.stakeholder_template_delete(template=self.get_object(), actor=request.user)
+        services.stakeholder_template_delete(template=self.get_object(), actor=acting_user(request))
         return Response(status=status.HTTP_204_NO_CONTENT)
 
     @extend_schema(request=PreviewInputSerializer, responses={200: RenderedMessageSerializer})
@@ -140,7 +141,7 @@ class IncidentCommunicationsMixin:
             data = CommunicationInputSerializer(data=request.data)
             data.is_valid(raise_exception=True)
             communication = services.communication_send(
-                incident=incident, actor=request.user, **data.validated_data
+                incident=incident, actor=acting_user(request), **data.validated_data
             )
             return Response(CommunicationSerializer(communication).data, status=status.HTTP_201_CREATED)
         queryset = filtered(CommunicationFilterSet, request, communications_for(incident))

@@ -31,6 +31,7 @@ from portal.api.concurrency import expected_version, with_etag
 from portal.audit import audit_record
 from portal.filters import StrictOrderingFilter
 from portal.pdf import render_pdf
+from portal.users import acting_user
 
 _YEAR = OpenApiParameter("year", int, description="Calendar year (server time zone); default: this year.")
 
@@ -70,7 +71,7 @@ class ExerciseViewSet(viewsets.ModelViewSet):
 
     @extend_schema(request=ExerciseWriteSerializer, responses={201: ExerciseSerializer})
     def create(self, request: Request, *args: Any, **kwargs: Any) -> Response:
-        exercise = services.exercise_create(actor=request.user, data=self._input(request))
+        exercise = services.exercise_create(actor=acting_user(request), data=self._input(request))
         return self._respond(exercise, status.HTTP_201_CREATED)
 
     @extend_schema(request=ExerciseWriteSerializer, responses={200: ExerciseSerializer})
@@ -78,7 +79,7 @@ class ExerciseViewSet(viewsets.ModelViewSet):
         exercise = self.get_object()
         exercise = services.exercise_update(
             exercise=exercise,
-            actor=request.user,
+            actor=acting_user(request),
             data=self._input(request, partial=kwargs.pop("partial", False)),
             expected_version=expected_version(request, required=False),
         )
@@ -89,7 +90,7 @@ class ExerciseViewSet(viewsets.ModelViewSet):
         return self.update(request, *args, partial=True, **kwargs)
 
     def destroy(self, request: Request, *args: Any, **kwargs: Any) -> Response:
-        services.exercise_delete(exercise=self.get_object(), actor=request.user)
+        services.exercise_delete(exercise=self.get_object(), actor=acting_user(request))
         return Response(status=status.HTTP_204_NO_CONTENT)
 
     @extend_schema(request=ExerciseStartSerializer, responses={200: ExerciseSerializer})
@@ -100,7 +101,7 @@ class ExerciseViewSet(viewsets.ModelViewSet):
         data = ExerciseStartSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         services.exercise_start(
-            exercise=exercise, actor=request.user, severity=data.validated_data["severity"]
+            exercise=exercise, actor=acting_user(request), severity=data.validated_data["severity"]
         )
         return self._respond(exercise)
 

@@ -43,6 +43,7 @@ from portal.api.concurrency import expected_version, with_etag
 from portal.api.csv import CsvColumn, CsvExportMixin
 from portal.audit import audit_record
 from portal.filters import StrictOrderingFilter
+from portal.users import acting_user
 
 
 class SeverityViewSet(ConfigViewSet):
@@ -78,7 +79,7 @@ def _transition_action(name: str) -> Any:
         services.incident_transition(
             incident=incident,
             action=name,
-            actor=request.user,
+            actor=acting_user(request),
             note=data.validated_data["note"],
             at=data.validated_data["at"],
         )
@@ -168,7 +169,7 @@ class IncidentViewSet(CsvExportMixin, IncidentPlanMixin, IncidentCommunicationsM
         """Declare an incident: the matching playbook adds its tasks; ``team`` (or the playbook's team) is pulled in."""
         data = IncidentCreateSerializer(data=request.data)
         data.is_valid(raise_exception=True)
-        incident = services.incident_create(actor=request.user, **data.validated_data)
+        incident = services.incident_create(actor=acting_user(request), **data.validated_data)
         return self._respond(incident.pk, status.HTTP_201_CREATED)
 
     @extend_schema(request=IncidentWriteSerializer, responses={200: IncidentSerializer})
@@ -179,7 +180,7 @@ class IncidentViewSet(CsvExportMixin, IncidentPlanMixin, IncidentCommunicationsM
         data.is_valid(raise_exception=True)
         services.incident_update(
             incident=incident,
-            actor=request.user,
+            actor=acting_user(request),
             data=data.validated_data,
             expected_version=expected_version(request, required=False),
         )
@@ -190,7 +191,7 @@ class IncidentViewSet(CsvExportMixin, IncidentPlanMixin, IncidentCommunicationsM
         return self.update(request, *args, partial=True, **kwargs)
 
     def destroy(self, request: Request, *args: Any, **kwargs: Any) -> Response:
-        services.incident_delete(incident=self.get_object(), actor=request.user)
+        services.incident_delete(incident=self.get_object(), actor=acting_user(request))
         return Response(status=status.HTTP_204_NO_CONTENT)
 
     acknowledge = _transition_action(IncidentAction.ACKNOWLEDGE)
@@ -209,7 +210,7 @@ class IncidentViewSet(CsvExportMixin, IncidentPlanMixin, IncidentCommunicationsM
         if request.method == "POST":
             data = NoteInputSerializer(data=request.data)
             data.is_valid(raise_exception=True)
-            event = services.incident_add_note(incident=incident, actor=request.user, **data.validated_data)
+            event = services.incident_add_note(incident=incident, actor=acting_user(request), **data.validated_data)
             return Response(TimelineEventSerializer(event).data, status=status.HTTP_201_CREATED)
         page = self.paginate_queryset(timeline_for(incident))
         return self.get_paginated_response(TimelineEventSerializer(page, many=True).data)
@@ -229,7 +230,7 @@ class IncidentViewSet(CsvExportMixin, IncidentPlanMixin, IncidentCommunicationsM
             data.is_valid(raise_exception=True)
             evidence = services.evidence_add(
                 incident=incident,
-                actor=request.user,
+                actor=acting_user(request),
                 upload=data.validated_data["file"],
                 description=data.validated_data["description"],
             )
@@ -282,7 +283,7 @@ class IncidentViewSet(CsvExportMixin, IncidentPlanMixin, IncidentCommunicationsM
                 incident=incident,
                 role=data.validated_data["role"],
                 user=data.validated_data["user"],
-                actor=request.user,
+                actor=acting_user(request),
             )
             return self._respond(incident.pk)
         page = self.paginate_queryset(role_history_for(incident))

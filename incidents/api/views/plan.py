@@ -96,7 +96,7 @@ class PlaybookViewSet(ServiceWriteMixin, AuditedModelMixin, viewsets.ModelViewSe
         return services.playbook_save(actor=acting_user(self.request), playbook=instance, data=data)
 
 
-def _task_action(name: str, input_serializer: type, url_name: str) -> Any:
+def _task_action(name: TaskAction, input_serializer: type, url_name: str) -> Any:
     @extend_schema(request=input_serializer, responses={200: IncidentTaskSerializer})
     def transition(self: Any, request: Request, pk: str | None = None, task_id: str = "") -> Response:
         incident = self.get_object()
@@ -107,7 +107,7 @@ def _task_action(name: str, input_serializer: type, url_name: str) -> Any:
         services.task_transition(
             task=task,
             action=name,
-            actor=request.user,
+            actor=acting_user(request),
             note=values.get("reason") or values.get("note", ""),
             at=values.get("at"),
         )
@@ -159,9 +159,9 @@ class IncidentPlanMixin:
         """The incident's checklist in order (playbook tasks first); POST adds a task."""
         incident = self.get_object()  # type: ignore[attr-defined]
         if request.method == "POST":
-            data = TaskCreateSerializer(data=request.data)
-            data.is_valid(raise_exception=True)
-            task = services.task_create(incident=incident, actor=request.user, **data.validated_data)
+            task_input = TaskCreateSerializer(data=request.data)
+            task_input.is_valid(raise_exception=True)
+            task = services.task_create(incident=incident, actor=acting_user(request), **task_input.validated_data)
             return Response(
                 self._task_data(incident, tasks_for(incident).get(pk=task.pk)), status=status.HTTP_201_CREATED
             )
@@ -190,6 +190,6 @@ class IncidentPlanMixin:
         data = TeamPullInSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         services.incident_pull_in_team(
-            incident=incident, team=data.validated_data["team"], actor=request.user
+            incident=incident, team=data.validated_data["team"], actor=acting_user(request)
         )
         return self._respond(incident.pk)  # type: ignore[attr-defined]

@@ -12,7 +12,6 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from integrations.importing import (
@@ -24,6 +23,7 @@ from integrations.importing import (
     import_plans,
     read_rows,
 )
+from portal.users import User
 
 
 class Command(BaseCommand):
@@ -58,7 +58,7 @@ class Command(BaseCommand):
         except ImportFileError as exc:
             raise CommandError(str(exc), returncode=2) from None
         if options["actor"]:
-            actor = get_user_model().objects.filter(username=options["actor"]).first()
+            actor = User.objects.filter(username=options["actor"]).first()
             if actor is None:
                 raise CommandError(f"No user {options['actor']!r}.", returncode=2)
         else:
