@@ -36,7 +36,7 @@ run: install-portal
 	DEBUG=true $(BIN)/python manage.py seed_demo
 	DEBUG=true $(BIN)/python manage.py audit_checkpoint --quiet
 	@echo "Serving http://$(HOST):$(PORT)/  (admin: /admin/, API docs: /api/docs/)"
-	DEBUG=true $(BIN)/python manage.py runserver $(HOST):$(PORT)
+	DEBUG=true SITE_URL=http://$(HOST):$(PORT) $(BIN)/python manage.py runserver $(HOST):$(PORT)
 
 lint: install
 	$(BIN)/ruff check .

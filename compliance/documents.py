@@ -12,6 +12,7 @@ from django.utils import timezone
 from compliance.models import CompetentAuthority, CustomRegime, RegulatorReport
 from compliance.report_fields import field_info, report_required_fields
 from portal.pdf import render_pdf
+from portal.timezones import zoned_time
 from portal.users import display_name
 
 TIMELINE_EXCERPT_LIMIT = 200
@@ -27,7 +28,7 @@ class FieldRow:
 
 
 def _local(value: datetime | None, zone: ZoneInfo) -> str:
-    return value.astimezone(zone).strftime("%Y-%m-%d %H:%M:%S %Z (UTC%z)") if value else "-"
+    return zoned_time(value, zone.key) if value else "-"
 
 
 def regulator_timeline(report: RegulatorReport, *, moment: datetime) -> list[dict[str, str]]:

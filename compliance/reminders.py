@@ -10,19 +10,20 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
-from zoneinfo import ZoneInfo
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Permission
 from django.db import IntegrityError, transaction
 from django.db.models import Q, QuerySet
+from django.urls import reverse
 from django.utils import timezone
 
 from compliance.choices import ObligationStatus, ReminderKind
 from compliance.models import Obligation, ObligationReminder
 from compliance.tasks import send_deadline_reminder
 from portal.outbox import outbox_enqueue, outbox_handler
+from portal.timezones import zoned_time
 
 #: kind -> how long before the due time it fires (overdue: after)
 WINDOWS: dict[str, timedelta] = {
@@ -70,8 +71,7 @@ def _due_kinds(obligation: Obligation, now: datetime) -> list[str]:
 
 
 def _message(obligation: Obligation, kind: str) -> tuple[str, str]:
-    zone = ZoneInfo(obligation.deadline_timezone)
-    due_local = obligation.due_at.astimezone(zone).strftime("%Y-%m-%d %H:%M %Z") if obligation.due_at else ""
+    due_local = zoned_time(obligation.due_at, obligation.deadline_timezone)
     incident = obligation.incident
     prefix = "OVERDUE" if kind == ReminderKind.OVERDUE else "Due soon"
     subject = f"[{prefix}] {obligation.code} for {incident.reference} - due {due_local}"
@@ -80,7 +80,7 @@ def _message(obligation: Obligation, kind: str) -> tuple[str, str]:
         f"Notify: {obligation.recipient}\n"
         f"Due: {due_local} ({obligation.rule})\n"
         f"Incident: {incident.reference} - {incident.title}\n\n"
-        f"{settings.SITE_URL}/compliance/obligations/{obligation.pk}/\n"
+        f"{settings.SITE_URL}{reverse('compliance:obligation', args=[obligation.pk])}\n"
     )
     return subject, body
 

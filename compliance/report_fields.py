@@ -182,6 +182,49 @@ FIELD_INFO: dict[str, FieldInfo] = {
 }
 
 
+# Caps on what a report can hold (issue 12): the keys a report may have, the answer per field,
+# and all answers together. Checked at save by the services (API and web alike), 400 naming the field.
+MAX_FIELD_CHARS = 20_000
+MAX_TOTAL_CHARS = 100_000
+MAX_FIELDS = 60
+
+
+def report_allowed_keys(report: RegulatorReport) -> set[str]:
+    """The regime's fields for this obligation plus the declared extras: the fields the portal
+    describes (``FIELD_INFO``, e.g. ``reasons_for_delay``) and those the report already holds (prefill)."""
+    return {*report_required_fields(report), *FIELD_INFO, *report.fields}
+
+
+def report_field_cap_errors(report: RegulatorReport, fields: dict[str, str]) -> dict[str, str]:
+    """What is wrong with ``fields`` (the answers being saved) as ``{field: message}``; empty when fine."""
+    allowed = report_allowed_keys(report)
+    errors = {
+        key: f"{key!r} is not a field of this report (only the obligation's fields and declared extras)."
+        for key in fields
+        if key not in allowed
+    }
+    errors.update(
+        {
+            key: f"{key}: the answer is longer than {MAX_FIELD_CHARS:,} characters."
+            for key, value in fields.items()
+            if len(value) > MAX_FIELD_CHARS
+        }
+    )
+    if errors:
+        return errors
+    merged = {**report.fields, **fields}
+    if len(merged) > MAX_FIELDS:
+        return {"fields": f"A report holds at most {MAX_FIELDS} fields, this would be {len(merged)}."}
+    total = sum(len(str(value)) for value in merged.values())
+    if total > MAX_TOTAL_CHARS:
+        longest = max(fields, key=lambda key: len(fields[key]), default="fields")
+        return {
+            longest: f"{longest}: all answers together would be {total:,} characters, "
+            f"more than {MAX_TOTAL_CHARS:,}; shorten this one or others."
+        }
+    return {}
+
+
 def field_info(key: str) -> FieldInfo:
     return FIELD_INFO.get(key) or FieldInfo(key.replace("_", " ").capitalize())
 

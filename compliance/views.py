@@ -37,6 +37,7 @@ from compliance.selectors import obligations_visible_to, reports_visible_to
 from incidents.models import Incident
 from incidents.selectors import incident_list
 from portal.errors import DomainError, PreconditionFailed
+from portal.pdf_pages import PdfFailed, pdf_render_guard
 from portal.ui import RoleRequiredMixin, error_text, paginate, querystring_without_page
 from portal.users import acting_user, display_name
 
@@ -251,6 +252,7 @@ class ReportView(RoleRequiredMixin, TemplateView):
             missing=missing,
             missing_labels=[labels[key].label for key in missing if key in labels],
             conflict=kwargs.get("conflict"),
+            pdf_error=kwargs.get("pdf_error"),
             complete=round(100 * (len(keys) - len(missing)) / len(keys)) if keys else 100,
             editable=report.status == ReportStatus.DRAFT
             and user.has_perm("compliance.change_regulatorreport"),
@@ -300,7 +302,11 @@ class ReportView(RoleRequiredMixin, TemplateView):
                 return self.render_to_response(self.get_context_data(pk=pk, form=form, conflict=conflict))
             except (DomainError, ValidationError) as error:
                 messages.error(request, error_text(error))
-                return self.render_to_response(self.get_context_data(pk=pk, form=form))
+                # Refused input (e.g. over the field caps) is a 400; the user's text stays in the form.
+                return self.render_to_response(
+                    self.get_context_data(pk=pk, form=form),
+                    status=400 if isinstance(error, ValidationError) else 200,
+                )
             messages.success(request, PAGE["report_saved"])
             return HttpResponseRedirect(reverse("compliance:report", args=[pk]))
         if action not in ReportAction.values:
@@ -324,14 +330,25 @@ class ReportView(RoleRequiredMixin, TemplateView):
         if not request.user.has_perm(needed):
             raise PermissionDenied
         try:
-            services.report_transition(
-                report=report,
-                action=action,
-                actor=actor,
-                comment=request.POST.get("comment", "")[:10_000],
-                submission=submission,
-            )
+            with pdf_render_guard():
+                services.report_transition(
+                    report=report,
+                    action=action,
+                    actor=actor,
+                    comment=request.POST.get("comment", "")[:10_000],
+                    submission=submission,
+                )
             messages.success(request, REPORT_DONE[action].format(author=display_name(report.author)))
+        except PdfFailed as failure:
+            # Nothing was changed (the transaction rolled back): the same page again, the typed
+            # submission reference kept, with what to do and the status a client can act on.
+            response = self.render_to_response(
+                self.get_context_data(pk=pk, submit_form=SubmitForm(request.POST), pdf_error=failure.message),
+                status=failure.status,
+            )
+            if failure.retry_after:
+                response["Retry-After"] = failure.retry_after
+            return response
         except PermissionDenied as error:
             messages.error(request, str(error))
         except (DomainError, ValidationError) as error:

@@ -4,6 +4,7 @@ from typing import Any
 
 from django import forms
 
+from portal.alarms import format_alarms, parse_alarms
 from portal.models import UserProfile
 from portal.timezones import selectable_zones, zone_choices
 
@@ -31,6 +32,29 @@ class ProfileForm(forms.ModelForm):
         if zone not in selectable_zones() and not unchanged:
             raise forms.ValidationError("Choose a time zone from the list.")
         return zone
+
+
+class AlarmForm(forms.ModelForm):
+    """The alarms of the deadline calendar feed, typed as ``24h, 4h``."""
+
+    deadline_alarms = forms.CharField(
+        label="Calendar alarms before each deadline",
+        required=False,
+        max_length=200,
+        help_text="Hours (24h), minutes (30m) or days (2d), separated by commas; empty for no alarms.",
+    )
+
+    class Meta:
+        model = UserProfile
+        fields = ["deadline_alarms"]
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        if not self.is_bound:
+            self.initial["deadline_alarms"] = format_alarms(list(self.instance.deadline_alarms or []))
+
+    def clean_deadline_alarms(self) -> list[int]:
+        return parse_alarms(self.cleaned_data.get("deadline_alarms") or "")
 
 
 class TokenForm(forms.Form):

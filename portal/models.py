@@ -9,6 +9,7 @@ from django.contrib.sessions.base_session import AbstractBaseSession
 from django.db import models
 from django.utils import timezone
 
+from portal.alarms import DEFAULT_ALARM_MINUTES, validate_alarm_minutes
 from portal.choices import OutboxState
 
 
@@ -146,6 +147,11 @@ class ApiToken(models.Model):
         return self.expires_at is None or self.expires_at > timezone.now()
 
 
+def default_deadline_alarms() -> list[int]:
+    """24 hours and 4 hours before, as the reminder mails."""
+    return list(DEFAULT_ALARM_MINUTES)
+
+
 class UserProfile(models.Model):
     """Per-user preferences of the web UI."""
 
@@ -154,6 +160,12 @@ class UserProfile(models.Model):
     )
     timezone = models.CharField(
         max_length=64, default="UTC", help_text="Times in the web UI are shown in this IANA time zone."
+    )
+    deadline_alarms = models.JSONField(
+        default=default_deadline_alarms,
+        blank=True,
+        validators=[validate_alarm_minutes],
+        help_text="Minutes before each deadline at which the calendar feed's alarms go off.",
     )
 
     def __str__(self) -> str:

@@ -17,7 +17,7 @@ from django.views.generic import TemplateView
 
 from portal.audit_verify import verification_state, verify_incremental
 from portal.checkpoints import newest_checkpoint
-from portal.forms import ProfileForm, TokenForm
+from portal.forms import AlarmForm, ProfileForm, TokenForm
 from portal.identity.mfa_views import second_factor_context
 from portal.models import ApiToken, AuditEvent, AuditVerification, UserProfile
 from portal.panels import render_panels
@@ -55,7 +55,8 @@ class ProfileView(RoleRequiredMixin, TemplateView):
         context["tokens"] = ApiToken.objects.filter(user=user)
         context["new_token"] = self.request.session.pop("new_token", None)
         context.update(second_factor_context(self.request))  # the sign-in security card
-        context["panels"] = render_panels("profile", self.request)
+        alarm_form = context.pop("alarm_form", None) or AlarmForm(instance=profile)
+        context["panels"] = render_panels("profile", self.request, context={"alarm_form": alarm_form})
         return context
 
     def post(self, request: HttpRequest) -> HttpResponse:
@@ -68,6 +69,13 @@ class ProfileView(RoleRequiredMixin, TemplateView):
                 return self.render_to_response(self.get_context_data(profile_form=form))
             form.save()
             messages.success(request, "Time zone saved.")
+        elif action == "alarms":
+            profile, _ = UserProfile.objects.get_or_create(user=user)
+            alarm_form = AlarmForm(request.POST, instance=profile)
+            if not alarm_form.is_valid():
+                return self.render_to_response(self.get_context_data(alarm_form=alarm_form))
+            alarm_form.save()
+            messages.success(request, "Calendar alarms saved.")
         elif action == "create_token":
             token_form = TokenForm(request.POST)
             if not token_form.is_valid():

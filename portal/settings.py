@@ -85,6 +85,7 @@ MIDDLEWARE = [
     "portal.middleware_tz.UserTimezoneMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    "portal.pdf_pages.PdfFailureMiddleware",
     "portal.identity.middleware.SignInPolicyMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "axes.middleware.AxesMiddleware",  # turns a lockout into its 429 answer; axes wants it last

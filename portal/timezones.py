@@ -80,3 +80,38 @@ def zone_choices(
     if current and current not in selectable_zones():
         common.insert(0, (current, f"{current} (current setting)"))
     return [("Common", common), *sorted(groups.items())]
+
+
+def _zone_label(moment: datetime) -> str:
+    """The zone's abbreviation (CET, CEST, EST), or ``UTC+03:00`` where the zone has none."""
+    abbreviation = moment.strftime("%Z")
+    if abbreviation and abbreviation[0] not in "+-":
+        return abbreviation
+    offset = moment.strftime("%z")
+    return "UTC" if offset == "+0000" else f"UTC{offset[:3]}:{offset[3:]}"
+
+
+def zoned_time(value: datetime | None, zone: str) -> str:
+    """A moment as the wall clock of ``zone`` shows it, with the zone's abbreviation, and in UTC.
+
+    ``Sat 5 Dec 2026, 04:15 CET (03:15 UTC)``; the UTC part names its own date
+    when that differs. Deadlines of local-time rules are shown this way
+    everywhere (web pages, mails, the calendar feed), so that nobody reads a
+    UTC time as local or the other way round. An unknown zone falls back to UTC.
+    """
+    if value is None:
+        return ""
+    try:
+        local = value.astimezone(ZoneInfo(zone or "UTC"))
+    except (ValueError, KeyError):  # ZoneInfoNotFoundError is a KeyError
+        local = value.astimezone(ZoneInfo("UTC"))
+    utc = value.astimezone(ZoneInfo("UTC"))
+    clock = "%H:%M:%S" if value.second else "%H:%M"  # 23:59:59, the end of a local day, stays exact
+    shown = f"{local:%a} {local.day} {local.strftime('%b %Y, ' + clock)} {_zone_label(local)}"
+    if local.utcoffset() == utc.utcoffset():
+        return shown
+    if utc.date() == local.date():
+        utc_shown = f"{utc.strftime(clock)} UTC"
+    else:
+        utc_shown = f"{utc:%a} {utc.day} {utc.strftime('%b %Y, ' + clock)} UTC"
+    return f"{shown} ({utc_shown})"

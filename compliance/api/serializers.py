@@ -19,7 +19,13 @@ from compliance.models import (
     RegulatorReport,
 )
 from compliance.regimes import DESIGNATION_CATALOGUE
-from compliance.report_fields import field_info, report_missing_fields, report_required_fields
+from compliance.report_fields import (
+    MAX_FIELD_CHARS,
+    MAX_FIELDS,
+    field_info,
+    report_missing_fields,
+    report_required_fields,
+)
 from incidents.models import Incident
 from portal.api.fields import AwareDateTimeField, StrictModelSerializer, UserSummarySerializer
 
@@ -408,9 +414,19 @@ class ReportCreateSerializer(serializers.Serializer):
 class ReportFieldsSerializer(serializers.Serializer):
     # The serializer metaclass takes declared fields off the class, so this shadows no Serializer.fields.
     fields = serializers.DictField(  # type: ignore[assignment]
-        child=serializers.CharField(allow_blank=True, max_length=20_000), required=False, default=dict
+        child=serializers.CharField(allow_blank=True, max_length=MAX_FIELD_CHARS),
+        required=False,
+        default=dict,
     )
     include_timeline = serializers.BooleanField(required=False, allow_null=True, default=None)
+
+    def validate_fields(self, value: dict[str, str]) -> dict[str, str]:
+        # Which keys a report may hold, and the total, are checked at save against the report.
+        if len(value) > MAX_FIELDS:
+            raise serializers.ValidationError(
+                f"A report holds at most {MAX_FIELDS} fields, {len(value)} were sent."
+            )
+        return value
 
 
 class CommentInputSerializer(serializers.Serializer):

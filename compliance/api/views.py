@@ -33,7 +33,7 @@ from compliance.api.serializers import (
     ReportFieldsSerializer,
     SubmitInputSerializer,
 )
-from compliance.calendar import deadlines_calendar, feed_token_rotate, feed_user
+from compliance.calendar import deadlines_calendar, feed_alarms, feed_token_rotate, feed_user
 from compliance.choices import ObligationStatus, ReportAction, ReportStatus
 from compliance.documents import render_report_pdf
 from compliance.filtersets import ObligationFilterSet, ReportFilterSet
@@ -409,8 +409,10 @@ class DeadlinesFeedView(APIView):
             raise NotAuthenticated("Sign in, or use your feed URL with its token.")
         if not user.has_perms(rules.DEADLINES_FEED["GET"]):
             return HttpResponse(status=status.HTTP_403_FORBIDDEN)
-        obligations = obligations_visible_to(user).filter(status=ObligationStatus.OPEN, due_at__isnull=False)
-        response = HttpResponse(deadlines_calendar(obligations), content_type="text/calendar; charset=utf-8")
+        obligations = obligations_visible_to(user).filter(status=ObligationStatus.OPEN)
+        response = HttpResponse(
+            deadlines_calendar(obligations, alarms=feed_alarms(user)), content_type="text/calendar; charset=utf-8"
+        )
         response["Content-Disposition"] = 'inline; filename="deadlines.ics"'
         response["Cache-Control"] = "private, max-age=300"
         return response

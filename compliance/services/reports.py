@@ -21,7 +21,7 @@ from compliance.choices import REPORT_TRANSITIONS, ObligationStatus, ReportActio
 from compliance.facts import current_decisions
 from compliance.messages import REPORT_TIMELINE
 from compliance.models import Assessment, Obligation, RegulatorReport
-from compliance.report_fields import prefill, report_missing_fields
+from compliance.report_fields import prefill, report_field_cap_errors, report_missing_fields
 from compliance.services.common import CLOCK_SKEW as _CLOCK_SKEW
 from compliance.services.obligations import obligations_refresh
 from incidents.choices import TimelineKind
@@ -161,6 +161,9 @@ def report_update(
         raise ConflictError(
             f"The report is {current.status}; only drafts can be edited (request changes first)."
         )
+    caps = report_field_cap_errors(current, cleaned)
+    if caps:
+        raise ValidationError({"fields": list(caps.values())})  # each message names its field
     merged = {**current.fields, **cleaned}
     timeline = current.include_timeline if include_timeline is None else include_timeline
     changed = RegulatorReport.objects.filter(

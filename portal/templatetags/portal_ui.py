@@ -11,12 +11,14 @@ an administrator configured.
 from __future__ import annotations
 
 import re
+from datetime import datetime
 
 from django import template
 from django.contrib.auth.base_user import AbstractBaseUser
 from django.utils.safestring import SafeString, mark_safe
 
 from portal.markdown import render_markdown
+from portal.timezones import zoned_time
 from portal.users import display_name
 
 register = template.Library()
@@ -69,3 +71,9 @@ def markdown_filter(text: str | None) -> SafeString:
 def person(user: object, default: str = "") -> str:
     """A person by full name, else username; ``default`` for nobody (``{{ x.owner|person:"-" }}``)."""
     return display_name(user if isinstance(user, AbstractBaseUser) else None, default)
+
+
+@register.filter
+def zoned(value: datetime | None, zone: str) -> str:
+    """``{{ obligation.due_at|zoned:obligation.deadline_timezone }}``: local time with abbreviation, and UTC."""
+    return zoned_time(value, zone)

@@ -6,7 +6,7 @@ from django.http import Http404, HttpResponse
 from django_filters.rest_framework import DjangoFilterBackend
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema, extend_schema_view
-from rest_framework import exceptions, filters, mixins, serializers, status, viewsets
+from rest_framework import filters, mixins, serializers, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.request import Request
 from rest_framework.response import Response
@@ -17,7 +17,6 @@ from portal.api.csv import CsvColumn, CsvExportMixin
 from portal.api.mixins import ServiceWriteMixin
 from portal.audit import audit_record
 from portal.filters import StrictOrderingFilter
-from portal.pdf import PdfRenderError
 from portal.users import acting_user
 from postmortems import permissions as rules
 from postmortems import services
@@ -64,12 +63,6 @@ from postmortems.selectors import (
 
 ID = r"[0-9]{1,18}"
 _WRITE_METHODS = ["get", "post", "patch", "delete", "head", "options"]
-
-
-class ServiceUnavailable(exceptions.APIException):
-    status_code = status.HTTP_503_SERVICE_UNAVAILABLE
-    default_detail = "The document could not be rendered right now."
-    default_code = "render_failed"
 
 
 def _download(content: bytes, *, content_type: str, filename: str) -> HttpResponse:
@@ -259,10 +252,8 @@ class PostmortemViewSet(ServiceWriteMixin, viewsets.ModelViewSet):
     def pdf(self, request: Request, pk: str | None = None) -> HttpResponse:
         """The post-mortem as PDF (current version), as an attachment."""
         postmortem = self.get_object()
-        try:
-            content = postmortem_pdf(postmortem_document(postmortem))
-        except PdfRenderError as exc:
-            raise ServiceUnavailable(str(exc)) from None
+        # PdfTooLarge (413) and PdfRenderError (503 + Retry-After) are answered by portal.api.exceptions.
+        content = postmortem_pdf(postmortem_document(postmortem))
         self._export_audit(postmortem, "pdf")
         return _download(content, content_type="application/pdf", filename=f"{postmortem.reference}.pdf")
 

@@ -24,19 +24,73 @@ def immediate_tasks(settings):
     settings.TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}
 
 
-def test_the_deadline_feed_lists_open_obligations_with_due_times(
+def test_the_deadline_feed_holds_every_open_obligation_with_the_default_alarms(
     api_as, compliance_officer, assessed, breach
 ):
     response = api_as(compliance_officer).get("/api/v1/compliance/deadlines.ics")
     assert response.status_code == 200
     assert response["Content-Type"].startswith("text/calendar")
-    calendar = Calendar.from_ical(response.content)
-    events = list(calendar.walk("VEVENT"))
-    assert [str(event["summary"]) for event in events] == [
-        f"GDPR/supervisory-authority due - {breach.reference}"
-    ]
-    due = Obligation.objects.get(incident=breach, code="GDPR/supervisory-authority").due_at
-    assert events[0].decoded("dtstart") == due
+    events = {str(event["uid"]).split("@")[0]: event for event in Calendar.from_ical(response.content).walk("VEVENT")}
+    open_ones = list(Obligation.objects.filter(incident=breach, status="open"))
+    assert any(o.due_at is None for o in open_ones), "the case should include an urgent obligation"
+    assert sorted(events) == sorted(f"obligation-{o.pk}" for o in open_ones)
+    for obligation in open_ones:
+        event = events[f"obligation-{obligation.pk}"]
+        alarms = [alarm.decoded("trigger") for alarm in event.walk("VALARM")]
+        if obligation.due_at is None:
+            assert str(event["summary"]).startswith(f"URGENT: {obligation.code}")
+            assert event.decoded("dtstart") == obligation.clock_start
+            assert alarms == []
+        else:
+            assert str(event["summary"]) == f"{obligation.code} due - {breach.reference}"
+            assert event.decoded("dtstart") == obligation.due_at
+            assert alarms == [timedelta(hours=-24), timedelta(hours=-4)]
+
+
+def test_the_feed_carries_the_alarms_chosen_on_the_profile_and_links_to_site_url(
+    settings, client, api_as, compliance_officer, assessed, breach
+):
+    settings.SITE_URL = "http://portal.example:8123"
+    client.force_login(compliance_officer)
+    assert client.post("/profile/", {"action": "alarms", "deadline_alarms": "2d, 90m"}).status_code == 302
+    calendar = Calendar.from_ical(api_as(compliance_officer).get("/api/v1/compliance/deadlines.ics").content)
+    timed = [event for event in calendar.walk("VEVENT") if not str(event["summary"]).startswith("URGENT")]
+    assert timed
+    for event in timed:
+        assert [alarm.decoded("trigger") for alarm in event.walk("VALARM")] == [
+            timedelta(days=-2),
+            timedelta(minutes=-90),
+        ]
+    for event in calendar.walk("VEVENT"):
+        assert str(event["url"]).startswith("http://portal.example:8123/compliance/obligations/")
+
+    assert client.post("/profile/", {"action": "alarms", "deadline_alarms": ""}).status_code == 302
+    calendar = Calendar.from_ical(api_as(compliance_officer).get("/api/v1/compliance/deadlines.ics").content)
+    assert [alarm for event in calendar.walk("VEVENT") for alarm in event.walk("VALARM")] == []
+
+
+@pytest.mark.parametrize(
+    ("text", "message"),
+    [
+        ("soon", "“soon” is not a time before the deadline"),
+        ("-4h", "“-4h” is not a time before the deadline"),
+        ("0h", "“0h” is out of range"),
+        ("15d", "“15d” is out of range"),
+        ("4h, 240m", "“240m” is given twice"),
+        ("1h, 2h, 3h, 4h, 5h, 6h", "at most 5 alarms"),
+    ],
+)
+def test_the_profile_refuses_bad_alarms_next_to_the_field(client, compliance_officer, text, message):
+    from portal.models import UserProfile
+
+    client.force_login(compliance_officer)
+    response = client.post("/profile/", {"action": "alarms", "deadline_alarms": text})
+    assert response.status_code == 200
+    page = response.content.decode()
+    assert 'id="id_deadline_alarms_error"' in page
+    assert message in page.replace("&#x27;", "'")
+    profile = UserProfile.objects.filter(user=compliance_officer).first()
+    assert profile is None or profile.deadline_alarms == [1440, 240]
 
 
 def test_the_secret_feed_url_works_without_a_session_and_rotates(api, api_as, compliance_officer, assessed):
@@ -56,6 +110,12 @@ def test_the_secret_feed_url_works_without_a_session_and_rotates(api, api_as, co
 def test_the_feed_hides_restricted_incidents_from_outsiders(api_as, outsider, responder, assessed, breach):
     from incidents import services as incident_services
 
+    before = api_as(outsider).get("/api/v1/compliance/deadlines.ics")
+    assert before.status_code == 200
+    # Urgent and timed obligations alike, while the incident is open to everyone.
+    assert len(list(Calendar.from_ical(before.content).walk("VEVENT"))) == Obligation.objects.filter(
+        incident=breach, status="open"
+    ).count()
     incident_services.incident_update(incident=breach, actor=responder, data={"is_restricted": True})
     response = api_as(outsider).get("/api/v1/compliance/deadlines.ics")
     assert response.status_code == 200

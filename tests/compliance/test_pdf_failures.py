@@ -54,3 +54,48 @@ def test_an_oversized_document_is_a_413(approved_report, api_as, settings):  # n
     assert response.status_code == 413
     assert "Shorten" in response.json()["detail"]
     _unchanged(approved_report)
+
+
+def _web_submit(client, report):
+    client.force_login(report.approver_user)
+    return client.post(
+        f"/compliance/reports/{report.pk}/", {"action": "submit", "submission_reference": "DPA-web-7"}
+    )
+
+
+def test_a_render_timeout_on_the_web_submission_is_a_503_page_keeping_the_input(
+    approved_report, client, render_timeout  # noqa: F811
+):
+    response = _web_submit(client, approved_report)
+    assert response.status_code == 503
+    assert response["Retry-After"] == "60"
+    page = response.content.decode()
+    assert "The report was not submitted." in page
+    assert "Nothing was changed; try again in a minute." in page
+    assert 'value="DPA-web-7"' in page  # the reference the user typed is still in the form
+    _unchanged(approved_report)
+
+
+def test_an_oversized_document_on_the_web_submission_is_a_413_page(
+    approved_report, client, settings  # noqa: F811
+):
+    settings.PDF_MAX_HTML_BYTES = 100
+    response = _web_submit(client, approved_report)
+    assert response.status_code == 413
+    assert "Shorten the text" in response.content.decode()
+    assert 'value="DPA-web-7"' in response.content.decode()
+    _unchanged(approved_report)
+
+
+def test_a_web_page_that_lets_a_render_failure_through_answers_503_not_500(rf, render_timeout, admin_user):
+    from portal.pdf import PdfRenderError, render_html_to_pdf
+    from portal.pdf_pages import PdfFailureMiddleware
+
+    with pytest.raises(PdfRenderError) as failure:
+        render_html_to_pdf("<p>x</p>")
+    request = rf.get("/somewhere/")
+    request.user = admin_user
+    response = PdfFailureMiddleware(lambda r: None).process_exception(request, failure.value)
+    assert response.status_code == 503
+    assert response["Retry-After"] == "60"
+    assert "The PDF could not be made" in response.content.decode()

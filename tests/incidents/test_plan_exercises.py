@@ -272,3 +272,19 @@ def test_the_yearly_report_renders_as_pdf(api_as, auditor, year_of_exercises):
     assert "Phishing simulation" in text
     assert "Last year's drill" not in text
     assert AuditEvent.objects.filter(action="exercise.report_exported").exists()
+
+
+def test_an_exercise_report_pdf_that_cannot_render_in_time_is_a_json_503(api_as, auditor, settings):
+    settings.PDF_RENDER_TIMEOUT = 0.0001  # no renderer answers this fast
+    response = api_as(auditor).get(f"{EXERCISES}report/pdf/?year=2025")
+    assert response.status_code == 503
+    assert response["Retry-After"] == "60"
+    assert "try again" in response.json()["detail"]
+    assert not AuditEvent.objects.filter(action="exercise.report_exported").exists()
+
+
+def test_an_oversized_exercise_report_pdf_is_a_json_413(api_as, auditor, settings):
+    settings.PDF_MAX_HTML_BYTES = 100
+    response = api_as(auditor).get(f"{EXERCISES}report/pdf/?year=2025")
+    assert response.status_code == 413
+    assert "Shorten" in response.json()["detail"]

@@ -197,3 +197,20 @@ def test_optional_sections_nobody_wrote_are_left_out(postmortem, author):
     exported = postmortem_markdown(postmortem_document(postmortem_content(postmortem.pk)))
     assert "## Where we got lucky" not in exported
     assert "## Lessons learned\n\n_Not written yet._" in exported  # required: shown, and visibly empty
+
+
+def test_a_pdf_export_that_cannot_render_in_time_is_a_json_503_with_retry_after(
+    api_as, postmortem, author, settings
+):
+    settings.PDF_RENDER_TIMEOUT = 0.0001  # no renderer answers this fast
+    response = api_as(author).get(f"/api/v1/postmortems/{postmortem.pk}/pdf/")
+    assert response.status_code == 503
+    assert response["Retry-After"] == "60"
+    assert "try again" in response.json()["detail"]
+
+
+def test_an_oversized_pdf_export_is_a_json_413(api_as, postmortem, author, settings):
+    settings.PDF_MAX_HTML_BYTES = 100
+    response = api_as(author).get(f"/api/v1/postmortems/{postmortem.pk}/pdf/")
+    assert response.status_code == 413
+    assert "Shorten" in response.json()["detail"]

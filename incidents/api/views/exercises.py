@@ -23,14 +23,14 @@ from incidents.api.serializers import (
     ExerciseStartSerializer,
     ExerciseWriteSerializer,
 )
-from incidents.api.views.base import ID, ServiceUnavailable, download
+from incidents.api.views.base import ID, download
 from incidents.filtersets import ExerciseFilterSet
 from incidents.models import Exercise
 from incidents.selectors import exercise_report, exercises_visible_to, incidents_visible_to
 from portal.api.concurrency import expected_version, with_etag
 from portal.audit import audit_record
 from portal.filters import StrictOrderingFilter
-from portal.pdf import PdfRenderError, render_pdf
+from portal.pdf import render_pdf
 from portal.users import acting_user
 
 _YEAR = OpenApiParameter("year", int, description="Calendar year (server time zone); default: this year.")
@@ -124,10 +124,8 @@ class ExerciseViewSet(viewsets.ModelViewSet):
     def report_pdf(self, request: Request) -> HttpResponse:
         """The yearly exercise report as PDF, as an attachment."""
         report = self._report(request)
-        try:
-            content = render_pdf("pdf/exercise_report.html", {"report": report})
-        except PdfRenderError as exc:
-            raise ServiceUnavailable(str(exc)) from None
+        # PdfTooLarge (413) and PdfRenderError (503 + Retry-After) are answered by portal.api.exceptions.
+        content = render_pdf("pdf/exercise_report.html", {"report": report})
         audit_record(
             action="exercise.report_exported",
             actor=request.user,
