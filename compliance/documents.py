@@ -9,10 +9,11 @@ from zoneinfo import ZoneInfo
 
 from django.utils import timezone
 
-from compliance.models import CompetentAuthority, RegulatorReport
+from compliance.models import CompetentAuthority, CustomRegime, RegulatorReport
 from compliance.report_fields import field_info, report_required_fields
 from portal.pdf import render_pdf
 from portal.timezones import zoned_time
+from portal.users import display_name
 
 TIMELINE_EXCERPT_LIMIT = 200
 
@@ -26,15 +27,49 @@ class FieldRow:
     required: bool
 
 
-def _family(code: str) -> str:
-    return code.split("/", 1)[0]
-
-
 def _local(value: datetime | None, zone: ZoneInfo) -> str:
     return zoned_time(value, zone.key) if value else "-"
 
 
+def regulator_timeline(report: RegulatorReport, *, moment: datetime) -> list[dict[str, str]]:
+    """The timeline lines a report prints: none unless the officer included the
+    timeline, then only events someone marked "for regulators", named by full name.
+
+    Part of the frozen content (and its hash): the preview shows exactly these lines."""
+    if not report.include_timeline:
+        return []
+    zone = ZoneInfo(report.obligation.deadline_timezone or report.obligation.entity.timezone)
+    events = list(
+        report.incident.timeline.filter(occurred_at__lte=moment, for_regulators=True)
+        .select_related("author")
+        .order_by("-occurred_at", "-id")[:TIMELINE_EXCERPT_LIMIT]
+    )[::-1]
+    return [
+        {
+            "when": _local(event.occurred_at, zone),
+            "kind": event.get_kind_display(),
+            "text": event.text,
+            "author": display_name(event.author, "system"),
+        }
+        for event in events
+    ]
+
+
+def regime_name(code: str) -> str:
+    """The regime's name in words, from the catalogue (custom regimes by their name)."""
+    from compliance.regimes.catalogue import REGIMES
+
+    for regime in REGIMES:
+        if regime.code == code:
+            return regime.name
+    custom = CustomRegime.objects.filter(code=code).values_list("name", flat=True).first()
+    return custom or code
+
+
 def report_context(report: RegulatorReport, *, draft: bool) -> dict[str, Any]:
+    """What the PDF shows: for the submitted document only what the authority
+    receives (no guidance, usernames, other obligations or internal analysis).
+    The draft preview is the same document plus the DRAFT mark and the guidance."""
     obligation = report.obligation
     entity = obligation.entity
     zone = ZoneInfo(obligation.deadline_timezone or entity.timezone)
@@ -44,37 +79,32 @@ def report_context(report: RegulatorReport, *, draft: bool) -> dict[str, Any]:
         FieldRow(
             key=key,
             label=field_info(key).label,
-            guidance=field_info(key).guidance,
+            guidance=field_info(key).guidance if draft else "",
             answer=str(report.fields.get(key, "")),
             required=key in required,
         )
         for key in keys
     ]
     moment = report.submitted_at or timezone.now()
-    events = list(
-        report.incident.timeline.filter(occurred_at__lte=moment)
-        .select_related("author")
-        .order_by("-occurred_at", "-id")[:TIMELINE_EXCERPT_LIMIT]
-    )[::-1]
+    events = regulator_timeline(report, moment=moment)
     authority = CompetentAuthority.objects.filter(entity=entity, regime=obligation.regime).first()
+    authority_name = authority.name if authority else obligation.recipient
     return {
         "report": report,
         "obligation": obligation,
         "entity": entity,
         "incident": report.incident,
-        "family": _family(obligation.code),
         "authority": authority,
+        "cover_title": f"Notification to {authority_name}: {regime_name(obligation.regime)}, {obligation.basis}",
         "rows": rows,
-        "events": [
-            {
-                "when": _local(event.occurred_at, zone),
-                "kind": event.get_kind_display(),
-                "text": event.text,
-                "author": event.author.get_username() if event.author else "system",
-            }
-            for event in events
-        ],
+        "events": events,
         "timeline_truncated": len(events) == TIMELINE_EXCERPT_LIMIT,
+        "people": {
+            "author": display_name(report.author),
+            "reviewer": display_name(report.reviewer),
+            "approver": display_name(report.approver),
+            "submitted_by": display_name(report.submitted_by),
+        },
         "draft": draft,
         "due": _local(obligation.due_at, zone)
         if obligation.due_at

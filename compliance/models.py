@@ -294,6 +294,8 @@ class RegulatorReport(models.Model):
     incident = models.ForeignKey(Incident, on_delete=models.PROTECT, related_name="regulator_reports")
     status = models.CharField(max_length=20, choices=ReportStatus.choices, default=ReportStatus.DRAFT)
     fields = models.JSONField(default=dict, blank=True)
+    #: Print the incident timeline lines marked "for regulators" (off by default).
+    include_timeline = models.BooleanField(default=False)
     version = models.PositiveIntegerField(default=1)
     author = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     created_at = models.DateTimeField(default=timezone.now)

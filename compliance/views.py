@@ -20,6 +20,7 @@ from compliance import services
 from compliance.applicability import applicability_for
 from compliance.calendar import feed_token_rotate
 from compliance.choices import DecisionKind, ObligationStatus, ReportAction, ReportStatus
+from compliance.documents import regulator_timeline
 from compliance.facts import current_decisions
 from compliance.forms import (
     AssessmentForm,
@@ -264,6 +265,7 @@ class ReportView(RoleRequiredMixin, TemplateView):
             can_submit=report.status == ReportStatus.APPROVED
             and user.has_perm("compliance.submit_regulatorreport"),
             submit_form=kwargs.get("submit_form") or SubmitForm(),
+            regulator_lines=regulator_timeline(report, moment=report.submitted_at or timezone.now()),
         )
         return context
 
@@ -287,6 +289,7 @@ class ReportView(RoleRequiredMixin, TemplateView):
                     actor=actor,
                     fields=form.cleaned_data,
                     expected_version=int(version) if version.isdigit() else -1,
+                    include_timeline=request.POST.get("include_timeline") == "on",
                 )
             except PreconditionFailed:
                 # Show what changed instead of overwriting it; the user's text stays in the form.

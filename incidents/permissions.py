@@ -45,6 +45,8 @@ TIMELINE = {
     "GET": [*VIEW_INCIDENT, "incidents.view_timelineevent"],
     "POST": [*VIEW_INCIDENT, "incidents.add_timelineevent"],
 }
+#: Marking a timeline line "for regulators" (PATCH on a timeline entry).
+TIMELINE_MARK = [*VIEW_INCIDENT, "incidents.change_timelineevent"]
 EVIDENCE = {
     "GET": [*VIEW_INCIDENT, "incidents.view_evidence"],
     "POST": [*VIEW_INCIDENT, "incidents.add_evidence"],
@@ -84,3 +86,7 @@ EXERCISE_VIEWSET = {
 
 def can_view_incidents(user: Viewer) -> bool:
     return user.has_perms(VIEW_INCIDENT)
+
+
+def can_mark_for_regulators(user: Viewer) -> bool:
+    return user.has_perms(TIMELINE_MARK)

@@ -11,6 +11,11 @@ urlpatterns = [
     path("<int:pk>/edit/", views.IncidentEditView.as_view(), name="edit"),
     path("<int:pk>/transition/<slug:action>/", views.TransitionView.as_view(), name="transition"),
     path("<int:pk>/notes/", views.NoteView.as_view(), name="note"),
+    path(
+        "<int:pk>/timeline/<int:event_id>/for-regulators/",
+        views.TimelineMarkView.as_view(),
+        name="timeline_mark",
+    ),
     path("<int:pk>/roles/", views.RoleAssignView.as_view(), name="roles"),
     path("<int:pk>/evidence/", views.EvidenceUploadView.as_view(), name="evidence"),
     path(

@@ -237,6 +237,27 @@ class NoteView(RoleRequiredMixin, View):
 
 
 @method_decorator(require_POST, name="dispatch")
+class TimelineMarkView(RoleRequiredMixin, View):
+    """Mark a timeline entry "for regulators" (or unmark it)."""
+
+    required_permissions = ["incidents.view_incident", "incidents.change_timelineevent"]
+
+    def post(self, request: HttpRequest, pk: int, event_id: int) -> HttpResponse:
+        incident = _incident(request, pk)
+        event = incident.timeline.filter(pk=event_id).first()
+        if event is None:
+            raise Http404("No such timeline entry.")
+        value = request.POST.get("for_regulators", "")
+        if value not in ("true", "false"):
+            messages.error(request, "for_regulators: choose true or false.")
+        else:
+            services.timeline_mark_for_regulators(
+                event=event, actor=request.user, for_regulators=value == "true"
+            )
+        return HttpResponseRedirect(reverse("incidents:detail", args=[pk]) + "#timeline")
+
+
+@method_decorator(require_POST, name="dispatch")
 class RoleAssignView(RoleRequiredMixin, View):
     required_permissions = ["incidents.view_incident", "incidents.add_roleassignment"]
 

@@ -364,6 +364,7 @@ class RegulatorReportSerializer(serializers.ModelSerializer):
             "code",
             "status",
             "fields",
+            "include_timeline",
             "required_fields",
             "missing_fields",
             "field_labels",
@@ -412,7 +413,12 @@ class ReportCreateSerializer(serializers.Serializer):
 
 class ReportFieldsSerializer(serializers.Serializer):
     # The serializer metaclass takes declared fields off the class, so this shadows no Serializer.fields.
-    fields = serializers.DictField(child=serializers.CharField(allow_blank=True, max_length=MAX_FIELD_CHARS))  # type: ignore[assignment]
+    fields = serializers.DictField(  # type: ignore[assignment]
+        child=serializers.CharField(allow_blank=True, max_length=MAX_FIELD_CHARS),
+        required=False,
+        default=dict,
+    )
+    include_timeline = serializers.BooleanField(required=False, allow_null=True, default=None)
 
     def validate_fields(self, value: dict[str, str]) -> dict[str, str]:
         # Which keys a report may hold, and the total, are checked at save against the report.

@@ -341,6 +341,7 @@ class RegulatorReportViewSet(viewsets.ModelViewSet):
             actor=acting_user(request),
             fields=data.validated_data["fields"],
             expected_version=version,
+            include_timeline=data.validated_data["include_timeline"],
         )
         return self._respond(report.pk)
 

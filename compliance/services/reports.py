@@ -97,8 +97,11 @@ def report_create(
         if obligation.reports.filter(status=ReportStatus.SUBMITTED).exists():
             raise ConflictError(f"{obligation.code} was reported already; file an amendment instead.")
         assessment = Assessment.objects.filter(incident=incident).select_related("entity").first()
+        # Only lines someone marked "for regulators" may seed answers: internal notes stay internal.
         notes = list(
-            incident.timeline.filter(kind__in=[TimelineKind.NOTE, TimelineKind.STATUS_CHANGE])
+            incident.timeline.filter(
+                kind__in=[TimelineKind.NOTE, TimelineKind.STATUS_CHANGE], for_regulators=True
+            )
             .order_by("-occurred_at")
             .values_list("text", flat=True)[:10]
         )[::-1]
@@ -138,10 +141,19 @@ def report_create(
 
 @transaction.atomic
 def report_update(
-    *, report: RegulatorReport, actor: User, fields: Mapping[str, Any], expected_version: int
+    *,
+    report: RegulatorReport,
+    actor: User,
+    fields: Mapping[str, Any],
+    expected_version: int,
+    include_timeline: bool | None = None,
 ) -> RegulatorReport:
-    """Save answers with a conditional write: only a draft at the version the writer read changes."""
+    """Save answers with a conditional write: only a draft at the version the writer read changes.
+
+    ``include_timeline`` (None leaves it) prints the timeline lines marked for regulators."""
     cleaned = _clean_fields(fields)
+    if include_timeline is not None and not isinstance(include_timeline, bool):
+        raise ValidationError({"include_timeline": "Choose true or false."})
     current = RegulatorReport.objects.select_for_update().get(pk=report.pk)
     if current.status == ReportStatus.SUBMITTED:
         raise ConflictError("A submitted report is frozen; file an amendment instead.")
@@ -153,9 +165,10 @@ def report_update(
     if caps:
         raise ValidationError({"fields": list(caps.values())})  # each message names its field
     merged = {**current.fields, **cleaned}
+    timeline = current.include_timeline if include_timeline is None else include_timeline
     changed = RegulatorReport.objects.filter(
         pk=report.pk, version=expected_version, status=ReportStatus.DRAFT
-    ).update(fields=merged, version=F("version") + 1, updated_at=timezone.now())
+    ).update(fields=merged, include_timeline=timeline, version=F("version") + 1, updated_at=timezone.now())
     if changed == 0:
         raise PreconditionFailed(
             f"The report is at version {current.version}, not {expected_version}: someone saved it meanwhile."
@@ -165,15 +178,25 @@ def report_update(
         actor=actor,
         obj=current,
         changes={
-            key: [current.fields.get(key, ""), value]
-            for key, value in cleaned.items()
-            if current.fields.get(key, "") != value
+            **{
+                key: [current.fields.get(key, ""), value]
+                for key, value in cleaned.items()
+                if current.fields.get(key, "") != value
+            },
+            **(
+                {"include_timeline": [current.include_timeline, timeline]}
+                if timeline != current.include_timeline
+                else {}
+            ),
         },
     )
     return RegulatorReport.objects.get(pk=report.pk)
 
 
 def _content_digest(report: RegulatorReport) -> str:
+    from compliance.documents import regulator_timeline
+
+    assert report.submitted_at is not None
     content = {
         "report": report.pk,
         "obligation": report.obligation.code,
@@ -185,6 +208,9 @@ def _content_digest(report: RegulatorReport) -> str:
         "submitted_at": report.submitted_at.isoformat() if report.submitted_at else None,
         "submission_reference": report.submission_reference,
         "supersedes": report.supersedes_id,
+        # What the approver saw in the preview: the choice and the very lines printed.
+        "include_timeline": report.include_timeline,
+        "timeline": regulator_timeline(report, moment=report.submitted_at),
     }
     return hashlib.sha256(json.dumps(content, sort_keys=True, ensure_ascii=False).encode()).hexdigest()
 

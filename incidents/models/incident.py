@@ -250,6 +250,9 @@ class TimelineEvent(models.Model):
     )
     text = models.TextField(max_length=10_000)
     data = models.JSONField(default=dict, blank=True)
+    #: Marked by someone as fit for a regulator: only such lines may be printed
+    #: in a regulator report that includes the timeline.
+    for_regulators = models.BooleanField(default=False)
 
     class Meta:
         ordering = ["occurred_at", "id"]

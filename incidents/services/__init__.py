@@ -5,7 +5,13 @@ The services live in one module per part of the domain; everything public is
 importable from here (``from incidents import services``).
 """
 
-from incidents.services.base import CLOCK_SKEW, display, lock_incident, timeline_record
+from incidents.services.base import (
+    CLOCK_SKEW,
+    display,
+    lock_incident,
+    timeline_mark_for_regulators,
+    timeline_record,
+)
 from incidents.services.communications import (
     TEMPLATE_VARIABLES,
     RenderedMessage,
@@ -95,6 +101,7 @@ __all__ = [
     "task_transition",
     "team_save",
     "template_context",
+    "timeline_mark_for_regulators",
     "timeline_record",
     "validate_stakeholder_template",
 ]

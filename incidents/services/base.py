@@ -9,7 +9,7 @@ from typing import Any
 from django.utils import timezone
 
 from incidents.models import Incident, TimelineEvent
-from portal.users import User
+from portal.users import User, Viewer
 
 # Clocks of laptops and vendors drift; a stamp slightly in the future is not an error.
 CLOCK_SKEW = timedelta(minutes=5)
@@ -59,3 +59,44 @@ def check_not_future(value: datetime | None, field: str) -> None:
 
     if value is not None and value > timezone.now() + CLOCK_SKEW:
         raise ValidationError({field: "This time is in the future."})
+
+
+def timeline_mark_for_regulators(
+    *, event: TimelineEvent, actor: Viewer, for_regulators: Any
+) -> TimelineEvent:
+    """Mark (or unmark) one timeline line as fit for a regulator report.
+
+    The change is itself told on the timeline and kept in the audit log."""
+    from django.core.exceptions import ValidationError
+    from django.db import transaction
+
+    from incidents.choices import TimelineKind
+    from portal.audit import audit_record
+
+    if not isinstance(for_regulators, bool):
+        raise ValidationError({"for_regulators": "Choose true or false."})
+    with transaction.atomic():
+        incident = lock_incident(event.incident)
+        current = TimelineEvent.objects.select_for_update().get(pk=event.pk, incident=incident)
+        if current.for_regulators == for_regulators:
+            return current
+        current.for_regulators = for_regulators
+        current.save(update_fields=["for_regulators"])
+        audit_record(
+            action="timeline.for_regulators",
+            actor=actor,
+            obj=current,
+            changes={"for_regulators": [not for_regulators, for_regulators]},
+        )
+        timeline_record(
+            incident,
+            kind=TimelineKind.NOTE,
+            text=(
+                f"Timeline entry #{current.pk} marked for regulators."
+                if for_regulators
+                else f"Timeline entry #{current.pk} no longer marked for regulators."
+            ),
+            actor=actor if isinstance(actor, User) else None,
+            data={"event": current.pk, "for_regulators": for_regulators},
+        )
+        return current

@@ -40,6 +40,7 @@ from incidents.api.serializers.incidents import (
     TeamPullInSerializer,
     TeamSummarySerializer,
     TimelineEventSerializer,
+    TimelineMarkSerializer,
     TransitionInputSerializer,
 )
 from incidents.api.serializers.plan import (
@@ -103,5 +104,6 @@ __all__ = [
     "TeamTypeSerializer",
     "TeamWriteSerializer",
     "TimelineEventSerializer",
+    "TimelineMarkSerializer",
     "TransitionInputSerializer",
 ]

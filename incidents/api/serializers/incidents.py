@@ -256,8 +256,12 @@ class TimelineEventSerializer(StrictModelSerializer):
 
     class Meta:
         model = TimelineEvent
-        fields = ["id", "kind", "occurred_at", "created_at", "author", "text", "data"]
+        fields = ["id", "kind", "occurred_at", "created_at", "author", "text", "data", "for_regulators"]
         read_only_fields = fields
+
+
+class TimelineMarkSerializer(serializers.Serializer):
+    for_regulators = serializers.BooleanField()
 
 
 class NoteInputSerializer(serializers.Serializer):

@@ -7,6 +7,7 @@ from django_filters.rest_framework import DjangoFilterBackend
 from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view
 from rest_framework import filters, status, viewsets
 from rest_framework.decorators import action
+from rest_framework.exceptions import NotFound
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
@@ -29,6 +30,7 @@ from incidents.api.serializers import (
     ServiceSerializer,
     SeveritySerializer,
     TimelineEventSerializer,
+    TimelineMarkSerializer,
     TransitionInputSerializer,
 )
 from incidents.api.views.base import ID, ConfigViewSet
@@ -147,6 +149,7 @@ class IncidentViewSet(CsvExportMixin, IncidentPlanMixin, IncidentCommunicationsM
     required_permissions = {
         **rules.INCIDENT_VIEWSET,
         "timeline": rules.TIMELINE,
+        "timeline_entry": rules.TIMELINE_MARK,
         "evidence": rules.EVIDENCE,
         "download_evidence": rules.EVIDENCE,
         "roles": rules.ROLES,
@@ -214,6 +217,26 @@ class IncidentViewSet(CsvExportMixin, IncidentPlanMixin, IncidentCommunicationsM
             return Response(TimelineEventSerializer(event).data, status=status.HTTP_201_CREATED)
         page = self.paginate_queryset(timeline_for(incident))
         return self.get_paginated_response(TimelineEventSerializer(page, many=True).data)
+
+    @extend_schema(request=TimelineMarkSerializer, responses={200: TimelineEventSerializer})
+    @action(
+        detail=True,
+        methods=["patch"],
+        url_path=r"timeline/(?P<event_id>[0-9]{1,18})",
+        filter_backends=[],
+    )
+    def timeline_entry(self, request: Request, pk: str | None = None, event_id: str = "") -> Response:
+        """Mark a timeline entry "for regulators" (``{"for_regulators": true}``) or unmark it."""
+        incident = self.get_object()
+        event = incident.timeline.filter(pk=int(event_id)).first()
+        if event is None:
+            raise NotFound("No such timeline entry.")
+        data = TimelineMarkSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        event = services.timeline_mark_for_regulators(
+            event=event, actor=request.user, for_regulators=data.validated_data["for_regulators"]
+        )
+        return Response(TimelineEventSerializer(event).data)
 
     @extend_schema(methods=["GET"], responses={200: EvidenceSerializer(many=True)})
     @extend_schema(
