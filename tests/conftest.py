@@ -57,6 +57,22 @@ def _no_second_factor_by_default(settings) -> None:
 
 
 @pytest.fixture(scope="session", autouse=True)
+def _no_stray_sessions_at_teardown(django_db_setup, django_db_blocker) -> Iterator[None]:
+    """Live-server and worker threads of the last tests may still hold a connection when the
+    session ends; PostgreSQL then refuses to drop the test database ("being accessed by other
+    users"). Those sessions are ours and finished, so they are ended before the drop."""
+    yield
+    connection = connections[DEFAULT_DB_ALIAS]
+    if connection.vendor != "postgresql":
+        return
+    with django_db_blocker.unblock(), connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT pg_terminate_backend(pid) FROM pg_stat_activity"
+            " WHERE datname = current_database() AND pid <> pg_backend_pid()"
+        )
+
+
+@pytest.fixture(scope="session", autouse=True)
 def _flush_lifts_append_only_guards() -> Iterator[None]:
     """pytest-django empties the tables after each transactional test with
     ``flush``; the append-only triggers would refuse it, so they are lifted
