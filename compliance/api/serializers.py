@@ -26,6 +26,7 @@ from compliance.report_fields import (
     report_missing_fields,
     report_required_fields,
 )
+from compliance.services.assessments import ASSESSMENT_FIELDS
 from incidents.models import Incident
 from portal.api.fields import AwareDateTimeField, StrictModelSerializer, UserSummarySerializer
 
@@ -251,23 +252,7 @@ class AssessmentWriteSerializer(StrictModelSerializer):
 
     class Meta:
         model = Assessment
-        fields = [
-            "incident",
-            "entity",
-            "personal_data_involved",
-            "risk",
-            "risk_rationale",
-            "data_subjects",
-            "records",
-            "data_categories",
-            "subjects_by_jurisdiction",
-            "phi_involved",
-            "phi_secured",
-            "hipaa_four_factor",
-            "data_subject_exemption",
-            "dora_criteria",
-            "decisions",
-        ]
+        fields = ["incident", *ASSESSMENT_FIELDS, "decisions"]
         extra_kwargs = {"data_subjects": {"max_value": 10**10}, "records": {"max_value": 10**12}}
 
     def validate_hipaa_four_factor(self, value: dict[str, Any]) -> dict[str, Any]:
