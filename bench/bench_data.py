@@ -408,9 +408,26 @@ def _sqlite_value(value: Any) -> Any:
     return value
 
 
-def _copy(table: str, columns: Sequence[str], rows: Iterable[Sequence[Any]]) -> None:
+def _copy(model: Any, names: Sequence[str], rows: Iterable[Sequence[Any]]) -> None:
+    """Write ``rows`` (values of the fields ``names``) into ``model``'s table. Every other
+    required column gets its model default, so a field added later does not break the loader;
+    one without a default stops it with a clear message."""
     from django.db import connection
 
+    table = model._meta.db_table
+    columns = [model._meta.get_field(name).column for name in names]
+    extra: list[Any] = []
+    for model_field in model._meta.concrete_fields:
+        if model_field.name in names or model_field.column in columns or model_field.null:
+            continue
+        if model_field.primary_key:
+            continue
+        if not model_field.has_default():
+            raise SystemExit(f"bench loader: {table}.{model_field.column} is required and has no default")
+        columns.append(model_field.column)
+        extra.append(model_field.get_db_prep_save(model_field.get_default(), connection))
+    if extra:
+        rows = (tuple(row) + tuple(extra) for row in rows)
     cols = ", ".join(f'"{c}"' for c in columns)
     if connection.vendor != "postgresql":
         marks = ", ".join("%s" for _ in columns)
@@ -423,10 +440,6 @@ def _copy(table: str, columns: Sequence[str], rows: Iterable[Sequence[Any]]) -> 
     with connection.cursor() as cursor, cursor.copy(f'COPY "{table}" ({cols}) FROM STDIN') as copy:
         for row in rows:
             copy.write_row(row)
-
-
-def _columns(model: Any, names: Sequence[str]) -> list[str]:
-    return [model._meta.get_field(name).column for name in names]
 
 
 def load(n: int, *, responder: Any, pool: Sequence[Any], timeline: bool = True) -> None:
@@ -455,10 +468,10 @@ def load(n: int, *, responder: Any, pool: Sequence[Any], timeline: bool = True) 
     through = Incident.services.through
     with transaction.atomic():
         kpi_rollup.uninstall(connection)
-        _copy(Incident._meta.db_table, _columns(Incident, INCIDENT_COLUMNS), data.incidents)
-        _copy(through._meta.db_table, _columns(through, ["incident", "service"]), data.services)
-        _copy(TimelineEvent._meta.db_table, _columns(TimelineEvent, TIMELINE_COLUMNS), data.timeline)
-        _copy(RoleAssignment._meta.db_table, _columns(RoleAssignment, ROLE_COLUMNS), data.roles)
+        _copy(Incident, INCIDENT_COLUMNS, data.incidents)
+        _copy(through, ["incident", "service"], data.services)
+        _copy(TimelineEvent, TIMELINE_COLUMNS, data.timeline)
+        _copy(RoleAssignment, ROLE_COLUMNS, data.roles)
         for year, last in data.counters.items():
             ReferenceCounter.objects.update_or_create(year=year, defaults={"last_number": last})
         with connection.cursor() as cursor:
