@@ -14,7 +14,10 @@ through the ``detected_at`` covering index:
   the local one (those incidents are taken out of their UTC month and put in
   their local one);
 - for a reader who does not see every restricted incident, the restricted
-  incidents of their own (the rollup then serves the unrestricted ones only).
+  incidents of their own (the rollup then serves the unrestricted ones only),
+  found from the reader's side: a semi-join of their current roles and of the
+  incidents they declared with the covering index of restricted incidents, so
+  the cost follows the reader's involvement, not the size of the table.
 """
 
 from __future__ import annotations
@@ -31,7 +34,7 @@ from incidents.choices import IncidentStatus
 from incidents.kpi_rollup import INTERVALS, MEASURES, aggregate
 from incidents.models import Incident, KpiMonth, RoleAssignment, Severity
 from incidents.permissions import can_view_incidents
-from incidents.selectors import incidents_visible_to
+from incidents.selectors import incidents_visible_to, restricted_visibility_parts
 
 _INTERVALS = INTERVALS
 
@@ -181,25 +184,9 @@ def incident_kpis(user: Any, filters: KpiFilters) -> list[dict[str, Any]]:
     if outside:
         _add(totals, aggregate(live.filter(_in_ranges(outside)), tz=tz))
     if own_restricted is not None:
-        _add(totals, aggregate(own_restricted.filter(pk__in=_own_restricted_ids(user)), tz=tz))
+        for part in restricted_visibility_parts(user):
+            _add(totals, aggregate(own_restricted.filter(part), tz=tz))
     return _rows(totals)
-
-
-def _own_restricted_ids(user: Any) -> list[int]:
-    """The restricted incidents this reader sees, found from the reader's side (roles held,
-    incidents declared) instead of scanning every restricted incident: the cost follows the
-    reader's involvement, not the size of the table. The selector stays the judge of visibility."""
-    candidates = set(
-        RoleAssignment.objects.filter(user=user, ended_at__isnull=True).values_list("incident_id", flat=True)
-    )
-    candidates.update(
-        Incident.objects.filter(created_by=user, is_restricted=True).values_list("pk", flat=True)
-    )
-    if not candidates:
-        return []
-    return list(
-        incidents_visible_to(user).filter(is_restricted=True, pk__in=candidates).values_list("pk", flat=True)
-    )
 
 
 def _rows(totals: dict[tuple[Any, ...], list[int]]) -> list[dict[str, Any]]:
