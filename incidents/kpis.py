@@ -15,9 +15,8 @@ through the ``detected_at`` covering index:
   their local one);
 - for a reader who does not see every restricted incident, the restricted
   incidents of their own (the rollup then serves the unrestricted ones only),
-  found from the reader's side: a semi-join of their current roles and of the
-  incidents they declared with the covering index of restricted incidents, so
-  the cost follows the reader's involvement, not the size of the table.
+  read from the covering index of restricted incidents (their current roles
+  and the incidents they declared), not from the table.
 """
 
 from __future__ import annotations
@@ -32,9 +31,9 @@ from django.utils import timezone
 
 from incidents.choices import IncidentStatus
 from incidents.kpi_rollup import INTERVALS, MEASURES, aggregate
-from incidents.models import Incident, KpiMonth, RoleAssignment, Severity
+from incidents.models import Incident, KpiMonth, Severity
 from incidents.permissions import can_view_incidents
-from incidents.selectors import incidents_visible_to, restricted_visibility_parts
+from incidents.selectors import incidents_visible_to, own_restricted
 
 _INTERVALS = INTERVALS
 
@@ -149,9 +148,9 @@ def incident_kpis(user: Any, filters: KpiFilters) -> list[dict[str, Any]]:
         live = live.filter(detected_at__gte=after)
     if before:
         live = live.filter(detected_at__lt=before)
-    own_restricted = None
+    restricted_live = None
     if not sees_all:
-        rollup, own_restricted = rollup.filter(is_restricted=False), live.filter(is_restricted=True)
+        rollup, restricted_live = rollup.filter(is_restricted=False), live.filter(is_restricted=True)
         live = live.filter(is_restricted=False)
 
     totals: dict[tuple[Any, ...], list[int]] = defaultdict(lambda: [0] * len(MEASURES))
@@ -183,9 +182,8 @@ def incident_kpis(user: Any, filters: KpiFilters) -> list[dict[str, Any]]:
             _add(totals, aggregate(moved, tz=tz))
     if outside:
         _add(totals, aggregate(live.filter(_in_ranges(outside)), tz=tz))
-    if own_restricted is not None:
-        for part in restricted_visibility_parts(user):
-            _add(totals, aggregate(own_restricted.filter(part), tz=tz))
+    if restricted_live is not None:
+        _add(totals, aggregate(restricted_live.filter(own_restricted(user)), tz=tz))
     return _rows(totals)
 
 
