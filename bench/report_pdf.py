@@ -34,7 +34,7 @@ from django.contrib.auth import get_user_model  # noqa: E402
 from django.core.management import call_command  # noqa: E402
 from django.utils import timezone  # noqa: E402
 
-RUNS = 7
+RUNS = 15
 QUICK_RUNS = 3
 
 

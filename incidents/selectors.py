@@ -47,7 +47,7 @@ def incidents_visible_to(user: Any) -> QuerySet[Incident]:
     return incidents.filter(Q(is_restricted=False) | Q(created_by=user) | Q(pk__in=_current_seats(user)))
 
 
-def _current_seats(user: Any) -> QuerySet[RoleAssignment]:
+def _current_seats(user: Any) -> QuerySet[RoleAssignment, Any]:
     return RoleAssignment.objects.filter(user=user, ended_at__isnull=True).values("incident_id")
 
 

@@ -14,6 +14,7 @@ forked child inherits them ready instead of paying it per document.
 
 from __future__ import annotations
 
+import gc
 import logging
 import multiprocessing
 import resource
@@ -117,6 +118,9 @@ def html_to_pdf(html: str) -> bytes:
 
 
 def _child(html: str, connection: Connection, memory_mb: int) -> None:
+    # Everything inherited from the parent is the parent's business: the child's collector only
+    # walks what the render allocates, instead of touching (and so copying) every inherited page.
+    gc.freeze()
     try:
         _cap_memory(memory_mb)
         connection.send(("ok", html_to_pdf(html)))
