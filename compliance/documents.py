@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -9,11 +10,14 @@ from zoneinfo import ZoneInfo
 
 from django.utils import timezone
 
+from compliance.choices import ReportStatus
 from compliance.models import CompetentAuthority, CustomRegime, RegulatorReport
 from compliance.report_fields import field_info, report_required_fields
+from portal.audit import audit_record
+from portal.errors import ConflictError
 from portal.pdf import render_pdf
 from portal.timezones import zoned_time
-from portal.users import display_name
+from portal.users import User, display_name
 
 TIMELINE_EXCERPT_LIMIT = 200
 
@@ -122,3 +126,38 @@ def report_context(report: RegulatorReport, *, draft: bool) -> dict[str, Any]:
 
 def render_report_pdf(report: RegulatorReport, *, draft: bool) -> bytes:
     return render_pdf("pdf/regulator_report.html", report_context(report, draft=draft))
+
+
+@dataclass(frozen=True)
+class ReportFile:
+    """What "download the PDF" hands out, through the API or the report page."""
+
+    content: bytes
+    filename: str
+    #: Of the stored bytes as sent; empty for a draft preview, which is made afresh.
+    sha256: str
+
+
+def report_pdf_file(report: RegulatorReport, *, actor: User) -> ReportFile:
+    """A submitted report's PDF exactly as sent, checked against the digest recorded at
+    submission; any other report a fresh preview marked DRAFT. The export is audited."""
+    name = f"{report.incident.reference}-{report.obligation.code.replace('/', '-').replace(':', '-')}"
+    if report.status == ReportStatus.SUBMITTED:
+        with report.pdf.open("rb") as stored:
+            content = stored.read()
+        if hashlib.sha256(content).hexdigest() != report.pdf_sha256:
+            # Never hand out, as "what was sent", bytes that are not what was sent.
+            raise ConflictError(
+                "The stored PDF of this report no longer matches the digest recorded when it was "
+                "submitted; it is withheld. Ask an administrator to restore it from backup."
+            )
+        file = ReportFile(content, f"{name}.pdf", report.pdf_sha256)
+    else:
+        file = ReportFile(render_report_pdf(report, draft=True), f"{name}-DRAFT.pdf", "")
+    audit_record(
+        action="report.pdf_exported",
+        actor=actor,
+        obj=report,
+        changes={"status": report.status, "stored": report.status == ReportStatus.SUBMITTED},
+    )
+    return file

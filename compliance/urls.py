@@ -9,5 +9,6 @@ urlpatterns = [
     path("obligations/<int:pk>/", views.ObligationView.as_view(), name="obligation"),
     path("incidents/<int:pk>/assessment/", views.AssessmentView.as_view(), name="assessment"),
     path("reports/<int:pk>/", views.ReportView.as_view(), name="report"),
+    path("reports/<int:pk>/pdf/", views.ReportPdfView.as_view(), name="report-pdf"),
     path("calendar-feed/rotate/", views.FeedRotateView.as_view(), name="feed-rotate"),
 ]

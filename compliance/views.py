@@ -9,6 +9,7 @@ from typing import Any
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
+from django.http.response import HttpResponseBase
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.decorators import method_decorator
@@ -16,11 +17,12 @@ from django.views import View
 from django.views.decorators.http import require_POST
 from django.views.generic import TemplateView
 
+from compliance import permissions as rules
 from compliance import services
 from compliance.applicability import applicability_for
 from compliance.calendar import feed_token_rotate
 from compliance.choices import DecisionKind, ObligationStatus, ReportAction, ReportStatus
-from compliance.documents import regulator_timeline
+from compliance.documents import regulator_timeline, report_pdf_file
 from compliance.facts import current_decisions
 from compliance.forms import (
     AssessmentForm,
@@ -36,6 +38,7 @@ from compliance.report_fields import field_info
 from compliance.selectors import obligations_visible_to, reports_visible_to
 from incidents.models import Incident
 from incidents.selectors import incident_list
+from portal.downloads import attachment, stored_attachment
 from portal.errors import DomainError, PreconditionFailed
 from portal.pdf_pages import PdfFailed, pdf_render_guard
 from portal.ui import RoleRequiredMixin, error_text, paginate, querystring_without_page
@@ -354,6 +357,30 @@ class ReportView(RoleRequiredMixin, TemplateView):
         except (DomainError, ValidationError) as error:
             messages.error(request, error_text(error))
         return HttpResponseRedirect(reverse("compliance:report", args=[pk]))
+
+
+class ReportPdfView(RoleRequiredMixin, View):
+    """The report page's download: the same file as the API's, but a failed render answers
+    with a page that says what to do (portal.pdf_pages), not with JSON."""
+
+    required_permissions = rules.REPORTS["pdf"]
+
+    http_method_names = ["get", "head", "options"]
+
+    def get(self, request: HttpRequest, pk: int) -> HttpResponseBase:
+        report = reports_visible_to(request.user).filter(pk=pk).first()
+        if report is None:
+            raise Http404("No such report.")
+        try:
+            file = report_pdf_file(report, actor=acting_user(request))
+        except DomainError as error:
+            messages.error(request, error_text(error))
+            return HttpResponseRedirect(reverse("compliance:report", args=[report.pk]))
+        if file.sha256:
+            return stored_attachment(
+                file.content, content_type="application/pdf", filename=file.filename, sha256=file.sha256
+            )
+        return attachment(file.content, content_type="application/pdf", filename=file.filename)
 
 
 @method_decorator(require_POST, name="dispatch")

@@ -16,6 +16,7 @@ import html
 import json
 import re
 from collections.abc import Iterable
+from dataclasses import dataclass
 from datetime import date, datetime
 from functools import lru_cache
 from typing import Any
@@ -26,8 +27,10 @@ from django.utils import timezone
 from django.utils.safestring import mark_safe
 from markdown_it import MarkdownIt
 
+from portal.audit import audit_record
 from portal.markdown import ALLOWED_SCHEMES, render_markdown
 from portal.pdf import render_html_to_pdf
+from portal.users import User
 from postmortems.choices import (
     ActionItemKind,
     ActionItemPriority,
@@ -439,3 +442,33 @@ def postmortem_pdf_html(document: dict[str, Any]) -> str:
         "generated_at": timezone.now(),
     }
     return render_to_string("pdf/postmortem.html", context)
+
+
+# --- downloads -----------------------------------------------------------------------------------------
+
+#: The formats a post-mortem is downloaded in: media type and file extension.
+EXPORT_FORMATS: dict[str, tuple[str, str]] = {
+    "pdf": ("application/pdf", "pdf"),
+    "markdown": ("text/markdown; charset=utf-8", "md"),
+}
+
+
+@dataclass(frozen=True)
+class ExportFile:
+    content: bytes
+    content_type: str
+    filename: str
+
+
+def postmortem_export(postmortem: Postmortem, export: str, *, actor: User) -> ExportFile:
+    """The current version as PDF or Markdown, for the API and the page alike; audited."""
+    content_type, extension = EXPORT_FORMATS[export]
+    document = postmortem_document(postmortem)
+    content = postmortem_pdf(document) if export == "pdf" else postmortem_markdown(document).encode("utf-8")
+    audit_record(
+        action="postmortem.exported",
+        actor=actor,
+        obj=postmortem,
+        changes={"format": export, "version": postmortem.version},
+    )
+    return ExportFile(content, content_type, f"{postmortem.reference}.{extension}")

@@ -3,7 +3,7 @@ from __future__ import annotations
 from typing import Any, cast
 
 from django.db import models, transaction
-from django.http import FileResponse, HttpResponse, StreamingHttpResponse
+from django.http import HttpResponse, StreamingHttpResponse
 from django.http.response import HttpResponseBase
 from django_filters.rest_framework import DjangoFilterBackend
 from drf_spectacular.types import OpenApiTypes
@@ -34,8 +34,8 @@ from compliance.api.serializers import (
     SubmitInputSerializer,
 )
 from compliance.calendar import deadlines_calendar, feed_alarms, feed_token_rotate, feed_user
-from compliance.choices import ObligationStatus, ReportAction, ReportStatus
-from compliance.documents import render_report_pdf
+from compliance.choices import ObligationStatus, ReportAction
+from compliance.documents import report_pdf_file
 from compliance.filtersets import ObligationFilterSet, ReportFilterSet
 from compliance.models import Assessment, CustomRegime, LegalEntity, Obligation, RegulatorReport
 from compliance.regimes import DESIGNATION_CATALOGUE, FactsError, assess_json
@@ -50,6 +50,7 @@ from incidents.selectors import incidents_visible_to
 from portal.api.concurrency import expected_version, with_etag
 from portal.api.mixins import AuditedModelMixin
 from portal.audit import audit_record
+from portal.downloads import attachment, stored_attachment
 from portal.filters import StrictOrderingFilter
 from portal.users import acting_user
 
@@ -363,28 +364,12 @@ class RegulatorReportViewSet(viewsets.ModelViewSet):
     @action(detail=True, methods=["get"])
     def pdf(self, request: Request, pk: str | None = None) -> HttpResponseBase:
         """The PDF: for a submitted report the stored bytes as sent; otherwise a fresh preview marked DRAFT."""
-        report = self.get_object()
-        filename = f"{report.incident.reference}-{report.obligation.code.replace('/', '-').replace(':', '-')}"
-        if report.status == ReportStatus.SUBMITTED:
-            response: HttpResponseBase = FileResponse(
-                report.pdf.open("rb"),
-                content_type="application/pdf",
-                as_attachment=True,
-                filename=f"{filename}.pdf",
+        file = report_pdf_file(self.get_object(), actor=acting_user(request))
+        if file.sha256:
+            return stored_attachment(
+                file.content, content_type="application/pdf", filename=file.filename, sha256=file.sha256
             )
-            response["X-Content-SHA256"] = report.pdf_sha256
-        else:
-            response = HttpResponse(render_report_pdf(report, draft=True), content_type="application/pdf")
-            response["Content-Disposition"] = f'attachment; filename="{filename}-DRAFT.pdf"'
-        response["X-Content-Type-Options"] = "nosniff"
-        response["Cache-Control"] = "private, no-store"
-        audit_record(
-            action="report.pdf_exported",
-            actor=request.user,
-            obj=report,
-            changes={"status": report.status, "stored": report.status == ReportStatus.SUBMITTED},
-        )
-        return response
+        return attachment(file.content, content_type="application/pdf", filename=file.filename)
 
 
 class DeadlinesFeedView(APIView):

@@ -15,7 +15,7 @@ from rest_framework.views import APIView
 from portal.api.concurrency import expected_version, with_etag
 from portal.api.csv import CsvColumn, CsvExportMixin
 from portal.api.mixins import ServiceWriteMixin
-from portal.audit import audit_record
+from portal.downloads import attachment
 from portal.filters import StrictOrderingFilter
 from portal.users import acting_user
 from postmortems import permissions as rules
@@ -41,7 +41,7 @@ from postmortems.api.serializers import (
     WontDoInputSerializer,
 )
 from postmortems.choices import ActionItemAction, PostmortemAction
-from postmortems.exports import postmortem_document, postmortem_markdown, postmortem_pdf
+from postmortems.exports import postmortem_export
 from postmortems.filtersets import ActionItemFilterSet, PostmortemFilterSet
 from postmortems.kpis import postmortem_kpis
 from postmortems.models import (
@@ -63,14 +63,6 @@ from postmortems.selectors import (
 
 ID = r"[0-9]{1,18}"
 _WRITE_METHODS = ["get", "post", "patch", "delete", "head", "options"]
-
-
-def _download(content: bytes, *, content_type: str, filename: str) -> HttpResponse:
-    response = HttpResponse(content, content_type=content_type)
-    response["Content-Disposition"] = f'attachment; filename="{filename}"'
-    response["X-Content-Type-Options"] = "nosniff"
-    response["Cache-Control"] = "private, no-store"
-    return response
 
 
 class PostmortemTemplateViewSet(viewsets.ReadOnlyModelViewSet):
@@ -239,34 +231,22 @@ class PostmortemViewSet(ServiceWriteMixin, viewsets.ModelViewSet):
         )
         return self._respond(postmortem.pk)
 
-    def _export_audit(self, postmortem: Postmortem, export: str) -> None:
-        audit_record(
-            action="postmortem.exported",
-            actor=acting_user(self.request),
-            obj=postmortem,
-            changes={"format": export, "version": postmortem.version},
-        )
+    def _export(self, export: str) -> HttpResponse:
+        # PdfTooLarge (413) and PdfRenderError (503 + Retry-After) are answered by portal.api.exceptions.
+        file = postmortem_export(self.get_object(), export, actor=acting_user(self.request))
+        return attachment(file.content, content_type=file.content_type, filename=file.filename)
 
     @extend_schema(responses={(200, "application/pdf"): OpenApiTypes.BINARY})
     @action(detail=True, methods=["get"], filter_backends=[])
     def pdf(self, request: Request, pk: str | None = None) -> HttpResponse:
         """The post-mortem as PDF (current version), as an attachment."""
-        postmortem = self.get_object()
-        # PdfTooLarge (413) and PdfRenderError (503 + Retry-After) are answered by portal.api.exceptions.
-        content = postmortem_pdf(postmortem_document(postmortem))
-        self._export_audit(postmortem, "pdf")
-        return _download(content, content_type="application/pdf", filename=f"{postmortem.reference}.pdf")
+        return self._export("pdf")
 
     @extend_schema(responses={(200, "text/markdown"): OpenApiTypes.STR})
     @action(detail=True, methods=["get"], filter_backends=[])
     def markdown(self, request: Request, pk: str | None = None) -> HttpResponse:
         """The post-mortem as a Markdown document (for Confluence or a Git repository)."""
-        postmortem = self.get_object()
-        content = postmortem_markdown(postmortem_document(postmortem)).encode("utf-8")
-        self._export_audit(postmortem, "markdown")
-        return _download(
-            content, content_type="text/markdown; charset=utf-8", filename=f"{postmortem.reference}.md"
-        )
+        return self._export("markdown")
 
     @extend_schema(responses={200: RevisionSerializer(many=True)})
     @action(detail=True, methods=["get"], filter_backends=[])

@@ -13,6 +13,7 @@ from postmortems.views.editor import (
     PostmortemTransitionView,
     TimelineEntryView,
 )
+from postmortems.views.exports import PostmortemExportView
 from postmortems.views.postmortems import PostmortemCreateView, PostmortemListView
 
 __all__ = [
@@ -21,6 +22,7 @@ __all__ = [
     "ActionItemDetailView",
     "PostmortemCreateView",
     "PostmortemDetailView",
+    "PostmortemExportView",
     "PostmortemListView",
     "PostmortemTransitionView",
     "TimelineEntryView",

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.http import HttpResponse
 from rest_framework import exceptions, filters, status, viewsets
 
 from portal.api.mixins import AuditedModelMixin
@@ -24,14 +23,6 @@ class ConfigViewSet(AuditedModelMixin, viewsets.ModelViewSet):
     lookup_value_regex = ID
     filter_backends = [filters.SearchFilter, StrictOrderingFilter]
     search_fields = ["name"]
-
-
-def download(content: bytes, *, content_type: str, filename: str) -> HttpResponse:
-    response = HttpResponse(content, content_type=content_type)
-    response["Content-Disposition"] = f'attachment; filename="{filename}"'
-    response["X-Content-Type-Options"] = "nosniff"
-    response["Cache-Control"] = "private, no-store"
-    return response
 
 
 def filtered(filterset_class: Any, request: Any, queryset: Any) -> Any:

@@ -23,12 +23,13 @@ from incidents.api.serializers import (
     ExerciseStartSerializer,
     ExerciseWriteSerializer,
 )
-from incidents.api.views.base import ID, download
+from incidents.api.views.base import ID
 from incidents.filtersets import ExerciseFilterSet
 from incidents.models import Exercise
 from incidents.selectors import exercise_report, exercises_visible_to, incidents_visible_to
 from portal.api.concurrency import expected_version, with_etag
 from portal.audit import audit_record
+from portal.downloads import attachment
 from portal.filters import StrictOrderingFilter
 from portal.pdf import render_pdf
 from portal.users import acting_user
@@ -134,6 +135,6 @@ class ExerciseViewSet(viewsets.ModelViewSet):
             object_repr=f"Exercise report {report['year']}",
             changes={"format": "pdf", "conducted": report["summary"]["conducted"]},
         )
-        return download(
+        return attachment(
             content, content_type="application/pdf", filename=f"exercise-report-{report['year']}.pdf"
         )
