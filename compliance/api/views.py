@@ -407,7 +407,7 @@ class DeadlinesFeedView(APIView):
             user = feed_user(key)
         if user is None:
             raise NotAuthenticated("Sign in, or use your feed URL with its token.")
-        if not user.has_perms(rules.DEADLINES_FEED["GET"]):
+        if not rules.can_view_obligations(user):
             return HttpResponse(status=status.HTTP_403_FORBIDDEN)
         obligations = obligations_visible_to(user).filter(status=ObligationStatus.OPEN)
         response = HttpResponse(
