@@ -294,3 +294,13 @@ def test_the_report_editor_and_its_buttons_follow_the_predicates(request, make_r
     page = _page(client, user, f"/compliance/reports/{approved.pk}/")
     assert ('value="withdraw"' in page) is rules.can_withdraw_approval(user, approved)
     assert rules.can_withdraw_approval(user, approved) is (person == "compliance_officer")
+
+
+@pytest.mark.parametrize("person", ["compliance_officer", "auditor", "responder"])
+def test_the_incident_panel_offers_the_assessment_exactly_to_those_who_may_save_it(
+    request, breach, client, person
+):
+    user = request.getfixturevalue(person)
+    page = _page(client, user, f"/incidents/{breach.pk}/")
+    assert ("Assess this incident" in page) is rules.can_assess(user)
+    assert rules.can_assess(user) is (person == "compliance_officer")
