@@ -24,20 +24,20 @@ from portal.ui import month_labels, twelve_months_ago
 
 def _incident_obligations(request: HttpRequest, incident: Incident) -> Mapping[str, Any] | None:
     user = request.user
-    if not user.has_perm("compliance.view_obligation"):
+    if not permissions.can_view_obligations(user):
         return None
     assessment = Assessment.objects.filter(incident=incident).select_related("entity", "incident").first()
     return {
         "obligations": obligations_visible_to(user).filter(incident=incident).prefetch_related("reports"),
         "assessment": assessment,
         "applicability": applicability_for(assessment) if assessment is not None else [],
-        "can_assess": user.has_perm("compliance.change_assessment"),
+        "can_assess": permissions.can_assess(user),
     }
 
 
 def _deadline_board(request: HttpRequest, obj: Any) -> Mapping[str, Any]:
     user = request.user
-    if not user.has_perm("compliance.view_obligation"):
+    if not permissions.can_view_obligations(user):
         return {"deadline_board": None}
     board = (
         obligations_visible_to(user)
@@ -49,7 +49,7 @@ def _deadline_board(request: HttpRequest, obj: Any) -> Mapping[str, Any]:
 
 def _on_time_rates(request: HttpRequest, obj: Any) -> Mapping[str, Any] | None:
     user = request.user
-    if not user.has_perm("compliance.view_obligation"):
+    if not permissions.can_view_obligations(user):
         return None
     since = twelve_months_ago()
     labels = month_labels(since.date(), 12)
@@ -71,7 +71,7 @@ def _on_time_rates(request: HttpRequest, obj: Any) -> Mapping[str, Any] | None:
 
 
 def _calendar_feed(request: HttpRequest, obj: Any) -> Mapping[str, Any] | None:
-    if not request.user.has_perm("compliance.view_obligation"):
+    if not permissions.can_view_obligations(request.user):
         return None
     return {"feed_url": request.session.pop("feed_url", None)}
 

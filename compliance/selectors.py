@@ -10,6 +10,7 @@ from django.core.exceptions import ObjectDoesNotExist
 from django.db import DatabaseError
 from django.db.models import Prefetch, QuerySet
 
+from compliance import permissions
 from compliance.models import Assessment, AssessmentDecision, CustomRegime, Obligation, RegulatorReport
 from compliance.regimes import CustomRegimeSpec
 from incidents.models import Incident
@@ -31,7 +32,7 @@ def custom_regime_specs() -> list[CustomRegimeSpec]:
 
 
 def obligations_visible_to(user: Any) -> QuerySet[Obligation]:
-    if not user.has_perm("compliance.view_obligation"):
+    if not permissions.can_view_obligations(user):
         return Obligation.objects.none()
     return Obligation.objects.filter(incident__in=incidents_visible_to(user)).select_related(
         "incident", "entity"
@@ -39,7 +40,7 @@ def obligations_visible_to(user: Any) -> QuerySet[Obligation]:
 
 
 def assessments_visible_to(user: Any) -> QuerySet[Assessment]:
-    if not user.has_perm("compliance.view_assessment"):
+    if not permissions.can_view_assessments(user):
         return Assessment.objects.none()
     return (
         Assessment.objects.filter(incident__in=incidents_visible_to(user))
@@ -52,7 +53,7 @@ def assessments_visible_to(user: Any) -> QuerySet[Assessment]:
 
 
 def reports_visible_to(user: Any) -> QuerySet[RegulatorReport]:
-    if not user.has_perm("compliance.view_regulatorreport"):
+    if not permissions.can_view_reports(user):
         return RegulatorReport.objects.none()
     return RegulatorReport.objects.filter(incident__in=incidents_visible_to(user)).select_related(
         "obligation",

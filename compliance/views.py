@@ -4,6 +4,7 @@ writes through the services, exactly as in the API."""
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import Any
 
 from django.contrib import messages
@@ -41,14 +42,14 @@ from incidents.selectors import incident_list
 from portal.downloads import attachment, stored_attachment
 from portal.errors import DomainError, PreconditionFailed
 from portal.pdf_pages import PdfFailed, pdf_render_guard
-from portal.ui import RoleRequiredMixin, error_text, paginate, querystring_without_page
+from portal.ui import RoleRequiredMixin, apply_errors, error_text, paginate, querystring_without_page
 from portal.users import acting_user, display_name
 
 
 class BoardView(RoleRequiredMixin, TemplateView):
     template_name = "compliance/board.html"
     section = "compliance"
-    required_permissions = ["compliance.view_obligation"]
+    required_permissions = rules.PAGE_BOARD
 
     def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
         context = super().get_context_data(**kwargs)
@@ -76,7 +77,7 @@ class BoardView(RoleRequiredMixin, TemplateView):
 class ObligationView(RoleRequiredMixin, TemplateView):
     template_name = "compliance/obligation.html"
     section = "compliance"
-    required_permissions = ["compliance.view_obligation"]
+    required_permissions = rules.PAGE_OBLIGATION
 
     def _obligation(self, pk: int) -> Obligation:
         obligation = obligations_visible_to(self.request.user).filter(pk=pk).first()
@@ -84,9 +85,18 @@ class ObligationView(RoleRequiredMixin, TemplateView):
             raise Http404("No such obligation.")
         return obligation
 
+    def get_access(self) -> Mapping[str, bool]:
+        user, obligation = self.request.user, self.obligation
+        return {
+            "draft_report": rules.can_draft_report(user, obligation),
+            "mark_not_required": rules.can_mark_not_required(user, obligation),
+            "reopen_obligation": rules.can_reopen_obligation(user, obligation),
+        }
+
     def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
+        # Read first: the page's access (``can``) is about this obligation.
+        self.obligation = obligation = self._obligation(kwargs["pk"])
         context = super().get_context_data(**kwargs)
-        obligation = self._obligation(kwargs["pk"])
         context.update(
             obligation=obligation,
             reports=obligation.reports.select_related("author", "approver"),
@@ -102,12 +112,12 @@ class ObligationView(RoleRequiredMixin, TemplateView):
         action = request.POST.get("action")
         try:
             if action == "draft":
-                if not request.user.has_perm("compliance.add_regulatorreport"):
+                if not rules.can_draft_reports(request.user):
                     raise PermissionDenied
                 report = services.report_create(obligation=obligation, actor=actor)
                 return HttpResponseRedirect(reverse("compliance:report", args=[report.pk]))
             if action in ("not_required", "reopen"):
-                if not request.user.has_perm("compliance.change_obligation"):
+                if not rules.can_decide_obligations(request.user):
                     raise PermissionDenied
                 form = RationaleForm(request.POST)
                 if not form.is_valid():
@@ -131,7 +141,7 @@ class ObligationView(RoleRequiredMixin, TemplateView):
 class AssessmentView(RoleRequiredMixin, TemplateView):
     template_name = "compliance/assessment.html"
     section = "compliance"
-    required_permissions = ["compliance.view_assessment"]
+    required_permissions = rules.PAGE_ASSESSMENT
 
     def _incident(self, pk: int) -> Incident:
         incident = incident_list(self.request.user).filter(pk=pk).first()
@@ -181,14 +191,14 @@ class AssessmentView(RoleRequiredMixin, TemplateView):
             else [],
             obligations=obligations_visible_to(self.request.user).filter(incident=incident),
             applicability=applicability_for(assessment) if assessment is not None else [],
-            can_edit=self.request.user.has_perms(
-                ["compliance.add_assessment", "compliance.change_assessment"]
-            ),
         )
         return context
 
+    def get_access(self) -> Mapping[str, bool]:
+        return {"assess": rules.can_assess(self.request.user)}
+
     def post(self, request: HttpRequest, pk: int) -> HttpResponse:
-        if not request.user.has_perms(["compliance.add_assessment", "compliance.change_assessment"]):
+        if not rules.can_assess(request.user):
             raise PermissionDenied
         actor = acting_user(request)
         incident = self._incident(pk)
@@ -203,8 +213,7 @@ class AssessmentView(RoleRequiredMixin, TemplateView):
                     messages.success(request, PAGE["decision_recorded"])
                     return HttpResponseRedirect(reverse("compliance:assessment", args=[pk]))
                 except ValidationError as error:
-                    for field, problems in error.message_dict.items():
-                        decision_form.add_error(field if field in decision_form.fields else None, problems)
+                    apply_errors(decision_form, error)
             return self.render_to_response(self.get_context_data(pk=pk, decision_form=decision_form))
         form = AssessmentForm(request.POST)
         if not form.is_valid():
@@ -218,8 +227,7 @@ class AssessmentView(RoleRequiredMixin, TemplateView):
         try:
             services.assessment_save(incident=incident, actor=actor, data=data)
         except ValidationError as error:
-            for field, problems in error.message_dict.items():
-                form.add_error(field if field in form.fields else None, problems)
+            apply_errors(form, error)
             return self.render_to_response(self.get_context_data(pk=pk, form=form))
         messages.success(request, PAGE["assessment_saved"])
         return HttpResponseRedirect(reverse("compliance:assessment", args=[pk]))
@@ -228,7 +236,7 @@ class AssessmentView(RoleRequiredMixin, TemplateView):
 class ReportView(RoleRequiredMixin, TemplateView):
     template_name = "compliance/report.html"
     section = "compliance"
-    required_permissions = ["compliance.view_regulatorreport"]
+    required_permissions = rules.PAGE_REPORT
 
     def _report(self, pk: int) -> RegulatorReport:
         report = reports_visible_to(self.request.user).filter(pk=pk).first()
@@ -236,16 +244,31 @@ class ReportView(RoleRequiredMixin, TemplateView):
             raise Http404("No such report.")
         return report
 
-    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
-        context = super().get_context_data(**kwargs)
-        report = self._report(kwargs["pk"])
-        user = self.request.user
+    def get_access(self) -> Mapping[str, bool]:
+        user, report = self.request.user, self.report
+        return {
+            "edit_report": rules.can_edit_report(user, report),
+            "submit_for_review": rules.can_submit_for_review(user, report),
+            "approve_report": rules.can_approve_report(user, report),
+            "request_changes": rules.can_request_changes(user, report),
+            "withdraw_approval": rules.can_withdraw_approval(user, report),
+            "submit_report": rules.can_submit_report(user, report),
+        }
+
+    @staticmethod
+    def _labels(report: RegulatorReport) -> tuple[list[str], dict[str, Any]]:
+        """The report's fields in order (the required ones first) and how each is shown."""
         keys = services.report_required_fields(report)
         keys += [key for key in report.fields if key not in keys]
-        labels = {key: field_info(key) for key in keys}
+        return keys, {key: field_info(key) for key in keys}
+
+    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
+        # Read first (again after a refused step): the page's access (``can``) is about this report.
+        self.report = report = self._report(kwargs["pk"])
+        context = super().get_context_data(**kwargs)
+        keys, labels = self._labels(report)
         missing = services.report_missing_fields(report)
         form = kwargs.get("form") or report_fields_form(keys, labels, initial=report.fields)
-        is_author = report.author_id == user.pk
         context.update(
             report=report,
             obligation=report.obligation,
@@ -257,16 +280,10 @@ class ReportView(RoleRequiredMixin, TemplateView):
             conflict=kwargs.get("conflict"),
             pdf_error=kwargs.get("pdf_error"),
             complete=round(100 * (len(keys) - len(missing)) / len(keys)) if keys else 100,
-            editable=report.status == ReportStatus.DRAFT
-            and user.has_perm("compliance.change_regulatorreport"),
-            can_review=(
-                report.status == ReportStatus.IN_REVIEW
-                and not is_author
-                and user.has_perm("compliance.approve_regulatorreport")
-            ),
-            review_blocked_for_author=report.status == ReportStatus.IN_REVIEW and is_author,
-            can_submit=report.status == ReportStatus.APPROVED
-            and user.has_perm("compliance.submit_regulatorreport"),
+            # The author of a report in review is told why there is nothing for them to do.
+            review_refusal=rules.review_refusal(self.request.user, report)
+            if report.status == ReportStatus.IN_REVIEW
+            else None,
             submit_form=kwargs.get("submit_form") or SubmitForm(),
             regulator_lines=regulator_timeline(report, moment=report.submitted_at or timezone.now()),
         )
@@ -274,63 +291,63 @@ class ReportView(RoleRequiredMixin, TemplateView):
 
     def post(self, request: HttpRequest, pk: int) -> HttpResponse:
         report = self._report(pk)
-        actor = acting_user(request)
         action = request.POST.get("action", "save")
         if action == "save":
-            if not request.user.has_perm("compliance.change_regulatorreport"):
-                raise PermissionDenied
-            keys = services.report_required_fields(report)
-            keys += [key for key in report.fields if key not in keys]
-            labels = {key: field_info(key) for key in keys}
-            form = report_fields_form(keys, labels, data=request.POST)
-            if not form.is_valid():
-                return self.render_to_response(self.get_context_data(pk=pk, form=form))
-            version = request.POST.get("version", "")
-            try:
-                services.report_update(
-                    report=report,
-                    actor=actor,
-                    fields=form.cleaned_data,
-                    expected_version=int(version) if version.isdigit() else -1,
-                    include_timeline=request.POST.get("include_timeline") == "on",
-                )
-            except PreconditionFailed:
-                # Show what changed instead of overwriting it; the user's text stays in the form.
-                current = RegulatorReport.objects.get(pk=pk)
-                conflict = [
-                    (labels[key].label, current.fields.get(key, ""), form.cleaned_data.get(key, ""))
-                    for key in keys
-                    if current.fields.get(key, "") != form.cleaned_data.get(key, "")
-                ]
-                return self.render_to_response(self.get_context_data(pk=pk, form=form, conflict=conflict))
-            except (DomainError, ValidationError) as error:
-                messages.error(request, error_text(error))
-                # Refused input (e.g. over the field caps) is a 400; the user's text stays in the form.
-                return self.render_to_response(
-                    self.get_context_data(pk=pk, form=form),
-                    status=400 if isinstance(error, ValidationError) else 200,
-                )
-            messages.success(request, PAGE["report_saved"])
-            return HttpResponseRedirect(reverse("compliance:report", args=[pk]))
+            return self._save(request, report)
         if action not in ReportAction.values:
             raise Http404("Unknown action.")
+        return self._step(request, report, action)
+
+    def _save(self, request: HttpRequest, report: RegulatorReport) -> HttpResponse:
+        """New answers for a draft; a save that crossed someone else's shows both versions."""
+        if not rules.can_write_reports(request.user):
+            raise PermissionDenied
+        actor = acting_user(request)
+        keys, labels = self._labels(report)
+        form = report_fields_form(keys, labels, data=request.POST)
+        if not form.is_valid():
+            return self.render_to_response(self.get_context_data(pk=report.pk, form=form))
+        version = request.POST.get("version", "")
+        try:
+            services.report_update(
+                report=report,
+                actor=actor,
+                fields=form.cleaned_data,
+                expected_version=int(version) if version.isdigit() else -1,
+                include_timeline=request.POST.get("include_timeline") == "on",
+            )
+        except PreconditionFailed:
+            # Show what changed instead of overwriting it; the user's text stays in the form.
+            current = RegulatorReport.objects.get(pk=report.pk)
+            conflict = [
+                (labels[key].label, current.fields.get(key, ""), form.cleaned_data.get(key, ""))
+                for key in keys
+                if current.fields.get(key, "") != form.cleaned_data.get(key, "")
+            ]
+            return self.render_to_response(self.get_context_data(pk=report.pk, form=form, conflict=conflict))
+        except (DomainError, ValidationError) as error:
+            messages.error(request, error_text(error))
+            # Refused input (e.g. over the field caps) is a 400; the user's text stays in the form.
+            return self.render_to_response(
+                self.get_context_data(pk=report.pk, form=form),
+                status=400 if isinstance(error, ValidationError) else 200,
+            )
+        messages.success(request, PAGE["report_saved"])
+        return HttpResponseRedirect(reverse("compliance:report", args=[report.pk]))
+
+    def _step(self, request: HttpRequest, report: RegulatorReport, action: str) -> HttpResponse:
+        """One step of the review: the role is checked here (403), the rest by the service."""
+        actor = acting_user(request)
         submission = None
         if action == ReportAction.SUBMIT:
             submit_form = SubmitForm(request.POST)
             if not submit_form.is_valid():
-                return self.render_to_response(self.get_context_data(pk=pk, submit_form=submit_form))
+                return self.render_to_response(self.get_context_data(pk=report.pk, submit_form=submit_form))
             submission = services.SubmissionInput(
                 reference=submit_form.cleaned_data["submission_reference"],
                 submitted_at=submit_form.cleaned_data["submitted_at"],
             )
-        needed = {
-            ReportAction.SUBMIT_FOR_REVIEW: "compliance.change_regulatorreport",
-            ReportAction.WITHDRAW: "compliance.change_regulatorreport",
-            ReportAction.REQUEST_CHANGES: "compliance.approve_regulatorreport",
-            ReportAction.APPROVE: "compliance.approve_regulatorreport",
-            ReportAction.SUBMIT: "compliance.submit_regulatorreport",
-        }[ReportAction(action)]
-        if not request.user.has_perm(needed):
+        if not rules.can_take_report_step(request.user, action):
             raise PermissionDenied
         try:
             with pdf_render_guard():
@@ -343,20 +360,25 @@ class ReportView(RoleRequiredMixin, TemplateView):
                 )
             messages.success(request, REPORT_DONE[action].format(author=display_name(report.author)))
         except PdfFailed as failure:
-            # Nothing was changed (the transaction rolled back): the same page again, the typed
-            # submission reference kept, with what to do and the status a client can act on.
-            response = self.render_to_response(
-                self.get_context_data(pk=pk, submit_form=SubmitForm(request.POST), pdf_error=failure.message),
-                status=failure.status,
-            )
-            if failure.retry_after:
-                response["Retry-After"] = failure.retry_after
-            return response
+            return self._pdf_failed(request, report, failure)
         except PermissionDenied as error:
             messages.error(request, str(error))
         except (DomainError, ValidationError) as error:
             messages.error(request, error_text(error))
-        return HttpResponseRedirect(reverse("compliance:report", args=[pk]))
+        return HttpResponseRedirect(reverse("compliance:report", args=[report.pk]))
+
+    def _pdf_failed(self, request: HttpRequest, report: RegulatorReport, failure: PdfFailed) -> HttpResponse:
+        """Nothing was changed (the transaction rolled back): the same page again, the typed
+        submission reference kept, with what to do and the status a client can act on."""
+        response = self.render_to_response(
+            self.get_context_data(
+                pk=report.pk, submit_form=SubmitForm(request.POST), pdf_error=failure.message
+            ),
+            status=failure.status,
+        )
+        if failure.retry_after:
+            response["Retry-After"] = failure.retry_after
+        return response
 
 
 class ReportPdfView(RoleRequiredMixin, View):
@@ -387,7 +409,7 @@ class ReportPdfView(RoleRequiredMixin, View):
 class FeedRotateView(RoleRequiredMixin, View):
     """A new secret deadline-feed URL, shown once on the profile page (the compliance panel there)."""
 
-    required_permissions = ["compliance.view_obligation"]
+    required_permissions = rules.PAGE_FEED_ROTATE
 
     def post(self, request: HttpRequest) -> HttpResponse:
         key = feed_token_rotate(user=acting_user(request))

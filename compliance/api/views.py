@@ -8,7 +8,7 @@ from django.http.response import HttpResponseBase
 from django_filters.rest_framework import DjangoFilterBackend
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiExample, OpenApiParameter, extend_schema
-from rest_framework import filters, mixins, status, viewsets
+from rest_framework import filters, mixins, serializers, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.exceptions import NotAuthenticated, ValidationError
 from rest_framework.request import Request
@@ -48,7 +48,7 @@ from compliance.selectors import (
 )
 from incidents.selectors import incidents_visible_to
 from portal.api.concurrency import expected_version, with_etag
-from portal.api.mixins import AuditedModelMixin
+from portal.api.mixins import AuditedModelMixin, ServiceWriteMixin
 from portal.audit import audit_record
 from portal.downloads import attachment, stored_attachment
 from portal.filters import StrictOrderingFilter
@@ -157,6 +157,7 @@ class CustomRegimeViewSet(AuditedModelMixin, viewsets.ModelViewSet):
 
 
 class AssessmentViewSet(
+    ServiceWriteMixin,
     mixins.ListModelMixin,
     mixins.RetrieveModelMixin,
     mixins.CreateModelMixin,
@@ -167,6 +168,7 @@ class AssessmentViewSet(
 
     queryset = Assessment.objects.all()
     serializer_class = AssessmentSerializer
+    write_serializer_class = AssessmentWriteSerializer
     lookup_value_regex = ID
     filter_backends = [DjangoFilterBackend]
     filterset_fields = ["entity", "incident", "risk", "personal_data_involved"]
@@ -174,6 +176,12 @@ class AssessmentViewSet(
 
     def get_queryset(self) -> Any:
         return assessments_visible_to(self.request.user).order_by("-updated_at", "-id")
+
+    def get_serializer_class(self) -> Any:
+        # One assessment is answered with its decisions and applicability; the list stays short.
+        if self.action in {"retrieve", "create", "update", "partial_update"}:
+            return AssessmentDetailSerializer
+        return AssessmentSerializer
 
     @extend_schema(responses={200: AssessmentDetailSerializer})
     def retrieve(self, request: Request, *args: Any, **kwargs: Any) -> Response:
@@ -190,36 +198,35 @@ class AssessmentViewSet(
             services.decision_record(assessment=assessment, actor=actor, **decision)
         return assessment
 
-    @extend_schema(request=AssessmentWriteSerializer, responses={201: AssessmentDetailSerializer})
-    def create(self, request: Request, *args: Any, **kwargs: Any) -> Response:
-        data = AssessmentWriteSerializer(data=request.data)
-        data.is_valid(raise_exception=True)
-        values = dict(data.validated_data)
-        incident = values.pop("incident", None)
+    def perform_service_create(self, data: dict[str, Any]) -> Assessment:
+        incident = data.pop("incident", None)
         if incident is None:
             raise ValidationError({"incident": "Name the incident to assess."})
-        if not incidents_visible_to(request.user).filter(pk=incident.pk).exists():
+        if not incidents_visible_to(self.request.user).filter(pk=incident.pk).exists():
             raise ValidationError({"incident": "No such incident."})
         if Assessment.objects.filter(incident=incident).exists():
             raise ValidationError({"incident": "This incident is assessed already; change that assessment."})
         with transaction.atomic():
-            assessment = self._save(request, incident, values, None)
-        fresh = assessments_visible_to(request.user).get(pk=assessment.pk)
-        return with_etag(
-            Response(AssessmentDetailSerializer(fresh).data, status=status.HTTP_201_CREATED), fresh.version
-        )
+            return self._save(self.request, incident, data, None)
+
+    def perform_service_update(self, instance: Assessment, data: dict[str, Any]) -> Assessment:
+        data.pop("incident", None)
+        with transaction.atomic():
+            self._save(self.request, instance.incident, data, expected_version(self.request, required=False))
+        return instance
+
+    @extend_schema(request=AssessmentWriteSerializer, responses={201: AssessmentDetailSerializer})
+    def create(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        return super().create(request, *args, **kwargs)
 
     @extend_schema(request=AssessmentWriteSerializer, responses={200: AssessmentDetailSerializer})
     def update(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        # PUT changes what it names, as PATCH does, and the input is checked against the assessment
+        # it changes (its check constraints): not the mixin's plain write_input().
         assessment = self.get_object()
-        data = AssessmentWriteSerializer(assessment, data=request.data, partial=True)
+        data = self.get_write_serializer_class()(assessment, data=request.data, partial=True)
         data.is_valid(raise_exception=True)
-        values = dict(data.validated_data)
-        values.pop("incident", None)
-        with transaction.atomic():
-            self._save(request, assessment.incident, values, expected_version(request, required=False))
-        fresh = assessments_visible_to(request.user).get(pk=assessment.pk)
-        return with_etag(Response(AssessmentDetailSerializer(fresh).data), fresh.version)
+        return self.respond(self.perform_service_update(assessment, dict(data.validated_data)))
 
     @extend_schema(request=AssessmentWriteSerializer, responses={200: AssessmentDetailSerializer})
     def partial_update(self, request: Request, *args: Any, **kwargs: Any) -> Response:
@@ -288,14 +295,14 @@ def _report_action(name: str, input_serializer: type) -> Any:
             comment=data.validated_data.get("comment", ""),
             submission=submission,
         )
-        return self._respond(report.pk)
+        return self.respond(report)
 
     run.__name__ = name
     run.__doc__ = f"{ReportAction(name).label} (409 when the report's status does not allow it)."
     return action(detail=True, methods=["post"])(run)
 
 
-class RegulatorReportViewSet(viewsets.ModelViewSet):
+class RegulatorReportViewSet(ServiceWriteMixin, viewsets.ModelViewSet):
     """Regulator reports: drafted, reviewed, approved by a second person, submitted and frozen.
 
     PATCH/PUT change ``fields`` of a draft and need ``If-Match: "<version>"``.
@@ -311,40 +318,43 @@ class RegulatorReportViewSet(viewsets.ModelViewSet):
     def get_queryset(self) -> Any:
         return reports_visible_to(self.request.user).select_related("superseded_by")
 
-    def _respond(self, pk: int, code: int = status.HTTP_200_OK) -> Response:
-        report = self.get_queryset().get(pk=pk)
-        return with_etag(Response(RegulatorReportSerializer(report).data, status=code), report.version)
+    def get_write_serializer_class(self) -> type[serializers.BaseSerializer]:
+        return ReportCreateSerializer if self.action == "create" else ReportFieldsSerializer
 
     def retrieve(self, request: Request, *args: Any, **kwargs: Any) -> Response:
-        return self._respond(self.get_object().pk)
+        return self.respond(self.get_object())
+
+    def perform_service_create(self, data: dict[str, Any]) -> RegulatorReport:
+        obligation = data["obligation"]
+        if not obligations_visible_to(self.request.user).filter(pk=obligation.pk).exists():
+            raise ValidationError({"obligation": "No such obligation."})
+        return services.report_create(
+            obligation=obligation, actor=acting_user(self.request), supersedes=data["supersedes"]
+        )
+
+    def perform_service_update(self, instance: RegulatorReport, data: dict[str, Any]) -> RegulatorReport:
+        version = expected_version(self.request, required=True)
+        assert version is not None  # required=True answers 428 instead of returning None
+        services.report_update(
+            report=instance,
+            actor=acting_user(self.request),
+            fields=data["fields"],
+            expected_version=version,
+            include_timeline=data["include_timeline"],
+        )
+        return instance
 
     @extend_schema(request=ReportCreateSerializer, responses={201: RegulatorReportSerializer})
     def create(self, request: Request, *args: Any, **kwargs: Any) -> Response:
-        data = ReportCreateSerializer(data=request.data)
-        data.is_valid(raise_exception=True)
-        obligation = data.validated_data["obligation"]
-        if not obligations_visible_to(request.user).filter(pk=obligation.pk).exists():
-            raise ValidationError({"obligation": "No such obligation."})
-        report = services.report_create(
-            obligation=obligation, actor=acting_user(request), supersedes=data.validated_data["supersedes"]
-        )
-        return self._respond(report.pk, status.HTTP_201_CREATED)
+        return super().create(request, *args, **kwargs)
 
     @extend_schema(request=ReportFieldsSerializer, responses={200: RegulatorReportSerializer})
     def update(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        # The If-Match comes first (428 before any 400), and PATCH reads the body as PUT does:
+        # every key has a default, which a partial serializer would not fill in.
         report = self.get_object()
-        version = expected_version(request, required=True)
-        assert version is not None  # required=True answers 428 instead of returning None
-        data = ReportFieldsSerializer(data=request.data)
-        data.is_valid(raise_exception=True)
-        services.report_update(
-            report=report,
-            actor=acting_user(request),
-            fields=data.validated_data["fields"],
-            expected_version=version,
-            include_timeline=data.validated_data["include_timeline"],
-        )
-        return self._respond(report.pk)
+        expected_version(request, required=True)
+        return self.respond(self.perform_service_update(report, self.write_input()))
 
     @extend_schema(request=ReportFieldsSerializer, responses={200: RegulatorReportSerializer})
     def partial_update(self, request: Request, *args: Any, **kwargs: Any) -> Response:
@@ -392,11 +402,12 @@ class DeadlinesFeedView(APIView):
             user = feed_user(key)
         if user is None:
             raise NotAuthenticated("Sign in, or use your feed URL with its token.")
-        if not user.has_perms(rules.DEADLINES_FEED["GET"]):
+        if not rules.can_view_obligations(user):
             return HttpResponse(status=status.HTTP_403_FORBIDDEN)
         obligations = obligations_visible_to(user).filter(status=ObligationStatus.OPEN)
         response = HttpResponse(
-            deadlines_calendar(obligations, alarms=feed_alarms(user)), content_type="text/calendar; charset=utf-8"
+            deadlines_calendar(obligations, alarms=feed_alarms(user)),
+            content_type="text/calendar; charset=utf-8",
         )
         response["Content-Disposition"] = 'inline; filename="deadlines.ics"'
         response["Cache-Control"] = "private, max-age=300"

@@ -16,10 +16,15 @@ from compliance.services.obligations import (
 )
 from compliance.services.reports import (
     SubmissionInput,
+    report_approve,
     report_create,
     report_delete,
+    report_request_changes,
+    report_submit,
+    report_submit_for_review,
     report_transition,
     report_update,
+    report_withdraw,
 )
 
 __all__ = [
@@ -34,10 +39,15 @@ __all__ = [
     "obligation_reopen",
     "obligations_refresh",
     "prefill",
+    "report_approve",
     "report_create",
     "report_delete",
     "report_missing_fields",
+    "report_request_changes",
     "report_required_fields",
+    "report_submit",
+    "report_submit_for_review",
     "report_transition",
     "report_update",
+    "report_withdraw",
 ]
