@@ -59,6 +59,23 @@ def regulator_timeline(report: RegulatorReport, *, moment: datetime) -> list[dic
     ]
 
 
+def timeline_drift(report: RegulatorReport, *, moment: datetime) -> str:
+    """How the lines the report would print at ``moment`` differ from those its approver saw,
+    in words ("2 added, 1 removed or changed"); empty when they are the same, or when the
+    approval predates the kept snapshot."""
+    if report.approved_timeline is None:
+        return ""
+    seen = [tuple(sorted(line.items())) for line in report.approved_timeline]
+    now = [tuple(sorted(line.items())) for line in regulator_timeline(report, moment=moment)]
+    if seen == now:
+        return ""
+    added = sum(1 for line in now if line not in seen)
+    gone = sum(1 for line in seen if line not in now)
+    parts = [f"{added} added"] if added else []
+    parts += [f"{gone} removed or changed"] if gone else []
+    return ", ".join(parts) or "reordered"
+
+
 def regime_name(code: str) -> str:
     """The regime's name in words, from the catalogue (custom regimes by their name)."""
     from compliance.regimes.catalogue import REGIMES

@@ -310,6 +310,9 @@ class RegulatorReport(models.Model):
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
     )
     approved_at = models.DateTimeField(null=True, blank=True)
+    #: The timeline lines the approver saw in the preview (``regulator_timeline`` at approval).
+    #: Submission refuses to print others; null for approvals recorded before this was kept.
+    approved_timeline = models.JSONField(null=True, blank=True, editable=False)
     submitted_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
     )

@@ -23,7 +23,7 @@ from compliance import services
 from compliance.applicability import applicability_for
 from compliance.calendar import feed_token_rotate
 from compliance.choices import DecisionKind, ObligationStatus, ReportAction, ReportStatus
-from compliance.documents import regulator_timeline, report_pdf_file
+from compliance.documents import regulator_timeline, report_pdf_file, timeline_drift
 from compliance.facts import current_decisions
 from compliance.forms import (
     AssessmentForm,
@@ -286,6 +286,9 @@ class ReportView(RoleRequiredMixin, TemplateView):
             else None,
             submit_form=kwargs.get("submit_form") or SubmitForm(),
             regulator_lines=regulator_timeline(report, moment=report.submitted_at or timezone.now()),
+            timeline_drift=timeline_drift(report, moment=timezone.now())
+            if report.status == ReportStatus.APPROVED
+            else "",
         )
         return context
 
@@ -385,7 +388,7 @@ class ReportPdfView(RoleRequiredMixin, View):
     """The report page's download: the same file as the API's, but a failed render answers
     with a page that says what to do (portal.pdf_pages), not with JSON."""
 
-    required_permissions = rules.REPORTS["pdf"]
+    required_permissions = rules.PAGE_REPORT
 
     http_method_names = ["get", "head", "options"]
 

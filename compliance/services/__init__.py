@@ -14,18 +14,16 @@ from compliance.services.obligations import (
     obligation_reopen,
     obligations_refresh,
 )
-from compliance.services.reports import (
+from compliance.services.report_steps import (
     SubmissionInput,
     report_approve,
-    report_create,
-    report_delete,
     report_request_changes,
     report_submit,
     report_submit_for_review,
     report_transition,
-    report_update,
     report_withdraw,
 )
+from compliance.services.reports import report_create, report_delete, report_update
 
 __all__ = [
     "ASSESSMENT_FIELDS",

@@ -215,7 +215,7 @@ def test_an_included_timeline_prints_only_marked_entries_and_the_preview_is_the_
     assert "DRAFT" not in submitted
 
     # The choice and the printed lines are part of the content hash.
-    from compliance.services.reports import _content_digest
+    from compliance.services.report_steps import _content_digest
 
     assert _content_digest(report) == report.content_sha256
     report.include_timeline = False
