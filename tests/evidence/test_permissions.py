@@ -6,7 +6,7 @@ from __future__ import annotations
 from datetime import date
 
 import pytest
-from django.contrib.auth.models import Permission
+from django.contrib.auth.models import AnonymousUser, Permission
 
 from evidence import permissions as rules
 from evidence.choices import PackStatus
@@ -78,8 +78,6 @@ def test_only_the_requester_downloads_a_pack(administrator, compliance_officer, 
 
 
 def test_anonymous_visitors_may_do_nothing(auditor):
-    from django.contrib.auth.models import AnonymousUser
-
     anonymous = AnonymousUser()
     assert not rules.can_generate_evidence_pack(anonymous)
     assert not rules.can_download_evidence_pack(anonymous, ready_pack(auditor))
