@@ -13,11 +13,11 @@ from django.urls import reverse
 from django.utils import timezone
 from django.views import View
 
+from evidence import permissions as rules
 from evidence.choices import PackStatus
 from evidence.forms import EvidencePackForm
 from evidence.generation import pack_dir
 from evidence.models import EvidencePack
-from evidence.permissions import can_download_evidence_pack, can_generate_evidence_pack
 from evidence.services import pack_request
 from portal.audit import audit_record
 from portal.ui import RoleRequiredMixin
@@ -33,7 +33,7 @@ def _packs(user: Any) -> list[EvidencePack]:
 
 def panel_context(request: HttpRequest, form: EvidencePackForm | None = None) -> dict[str, Any] | None:
     user = request.user
-    if not can_generate_evidence_pack(user):
+    if not rules.can_generate_evidence_pack(user):
         return None
     today = timezone.localdate()
     packs = _packs(user)
@@ -44,13 +44,15 @@ def panel_context(request: HttpRequest, form: EvidencePackForm | None = None) ->
         ),
         "packs": packs,
         "packs_pending": any(p.status in PENDING for p in packs),
+        # The packs listed are the user's own: whether they may download them is one answer for all.
+        "can": {"download_packs": rules.can_download_own_packs(user)},
     }
 
 
 class PackRequestView(RoleRequiredMixin, View):
     """POST the form: a valid request is queued; errors show next to the fields (in the panel or a page)."""
 
-    required_permissions = ["evidence.add_evidencepack"]
+    required_permissions = rules.PAGE_REQUEST_PACK
 
     def get(self, request: HttpRequest) -> HttpResponse:
         """The panel's list of packs, polled while one is being generated."""
@@ -77,11 +79,11 @@ class PackRequestView(RoleRequiredMixin, View):
 
 
 class PackDownloadView(RoleRequiredMixin, View):
-    required_permissions = ["evidence.view_evidencepack"]
+    required_permissions = rules.PAGE_DOWNLOAD_PACK
 
     def get(self, request: HttpRequest, pk: int) -> FileResponse:
         pack = EvidencePack.objects.filter(pk=pk).first()
-        if pack is None or not can_download_evidence_pack(request.user, pack):
+        if pack is None or not rules.can_download_evidence_pack(request.user, pack):
             raise Http404("No such evidence pack.")
         if pack.status != PackStatus.READY or not pack.file_name:
             raise PermissionDenied("This evidence pack is not ready.")

@@ -205,9 +205,8 @@ def _lookup_category(name: str) -> Category | None:
     return Category.objects.filter(Q(slug__iexact=name) | Q(name__iexact=name)).first()
 
 
-def _check_row(number: int, row: dict[str, Any], seen: set[str]) -> RowPlan:
-    reference = _text(row, "reference")
-    plan = RowPlan(number=number, reference=reference)
+def _check_reference(plan: RowPlan, seen: set[str]) -> None:
+    reference = plan.reference
     if not reference:
         plan.errors.append("reference is required.")
     elif len(reference) > 100:
@@ -215,11 +214,18 @@ def _check_row(number: int, row: dict[str, Any], seen: set[str]) -> RowPlan:
     elif reference.lower() in seen:
         plan.errors.append("this reference appears more than once in the file.")
     seen.add(reference.lower())
+
+
+def _check_title(plan: RowPlan, row: dict[str, Any]) -> str:
     title = _text(row, "title")
     if not title:
         plan.errors.append("title is required.")
     elif len(title) > 200:
         plan.errors.append("title is longer than 200 characters.")
+    return title
+
+
+def _check_classification(plan: RowPlan, row: dict[str, Any]) -> tuple[Category | None, Severity | None]:
     category_name, severity_name = _text(row, "category"), _text(row, "severity")
     category = _lookup_category(category_name) if category_name else None
     severity = Severity.objects.filter(name__iexact=severity_name).first() if severity_name else None
@@ -231,6 +237,10 @@ def _check_row(number: int, row: dict[str, Any], seen: set[str]) -> RowPlan:
         plan.errors.append(
             f"severity {severity_name!r} is unknown." if severity_name else "severity is required."
         )
+    return category, severity
+
+
+def _check_services(plan: RowPlan, row: dict[str, Any]) -> list[Service]:
     services: list[Service] = []
     for name in filter(None, (part.strip() for part in _text(row, "services").split(";"))):
         service = Service.objects.filter(name__iexact=name).first()
@@ -238,10 +248,11 @@ def _check_row(number: int, row: dict[str, Any], seen: set[str]) -> RowPlan:
             plan.errors.append(f"service {name!r} is unknown.")
         else:
             services.append(service)
-    times = {column: _time(plan, row, column) for column in TIME_COLUMNS}
-    detected = times["detected_at"]
-    if detected is None and not _text(row, "detected_at"):
-        plan.errors.append("detected_at is required.")
+    return services
+
+
+def _check_status(plan: RowPlan, row: dict[str, Any], times: dict[str, datetime | None]) -> tuple[str, str]:
+    """The row's status (given, or derived from its stamps) and its decline reason."""
     status = _text(row, "status").lower() or _derived_status(times)
     if status not in PATHS:
         plan.errors.append(f"status {status!r} is not one of {', '.join(PATHS)}.")
@@ -249,12 +260,32 @@ def _check_row(number: int, row: dict[str, Any], seen: set[str]) -> RowPlan:
     decline_reason = _text(row, "decline_reason")
     if status == IncidentStatus.DECLINED and not decline_reason:
         plan.errors.append("decline_reason is required for a declined incident.")
+    return status, decline_reason
+
+
+def _check_order(plan: RowPlan, status: str, times: dict[str, datetime | None], detected: datetime) -> None:
+    """Occurrence and awareness around detection, then the transitions in order (``plan.steps``)."""
+    if times["occurred_at"] and times["occurred_at"] > detected:
+        plan.errors.append("occurred_at is after detected_at.")
+    if times["aware_at"] and times["aware_at"] < detected:
+        plan.errors.append("aware_at is before detected_at.")
+    plan.steps = _steps(plan, status, times, detected)
+
+
+def _check_row(number: int, row: dict[str, Any], seen: set[str]) -> RowPlan:
+    """Every problem of one row, in the order of its columns; nothing is written."""
+    plan = RowPlan(number=number, reference=_text(row, "reference"))
+    _check_reference(plan, seen)
+    title = _check_title(plan, row)
+    category, severity = _check_classification(plan, row)
+    services = _check_services(plan, row)
+    times = {column: _time(plan, row, column) for column in TIME_COLUMNS}
+    detected = times["detected_at"]
+    if detected is None and not _text(row, "detected_at"):
+        plan.errors.append("detected_at is required.")
+    status, decline_reason = _check_status(plan, row, times)
     if detected is not None:
-        if times["occurred_at"] and times["occurred_at"] > detected:
-            plan.errors.append("occurred_at is after detected_at.")
-        if times["aware_at"] and times["aware_at"] < detected:
-            plan.errors.append("aware_at is before detected_at.")
-        plan.steps = _steps(plan, status, times, detected)
+        _check_order(plan, status, times, detected)
     plan.values = {
         "title": title,
         "summary": _text(row, "summary"),

@@ -8,11 +8,10 @@ reader may see every restricted incident.
 
 from __future__ import annotations
 
-from typing import Any
-
 from django.db.models import Prefetch, Q, QuerySet
 
 from incidents.selectors import incidents_visible_to
+from integrations import permissions as rules
 from integrations.models import (
     InboundDelivery,
     Integration,
@@ -20,8 +19,7 @@ from integrations.models import (
     WebhookDelivery,
     WebhookSubscription,
 )
-
-SEE_ALL_RESTRICTED = "incidents.view_restricted_incident"
+from portal.users import Viewer
 
 
 def integration_list() -> QuerySet[Integration]:
@@ -30,11 +28,11 @@ def integration_list() -> QuerySet[Integration]:
     )
 
 
-def deliveries_visible_to(user: Any, integration: Integration) -> QuerySet[InboundDelivery]:
+def deliveries_visible_to(user: Viewer, integration: Integration) -> QuerySet[InboundDelivery]:
     deliveries = InboundDelivery.objects.filter(integration=integration).select_related(
         "incident", "external_incident"
     )
-    if user.has_perm(SEE_ALL_RESTRICTED):
+    if rules.sees_every_delivery(user):
         return deliveries
     visible = Q(incident__in=incidents_visible_to(user).values("pk"))
     if not integration.restrict_incidents:
@@ -47,13 +45,13 @@ def subscription_list() -> QuerySet[WebhookSubscription]:
 
 
 def subscription_deliveries_visible_to(
-    user: Any, subscription: WebhookSubscription
+    user: Viewer, subscription: WebhookSubscription
 ) -> QuerySet[WebhookDelivery]:
     deliveries = (
         WebhookDelivery.objects.filter(subscription=subscription)
         .select_related("event")
         .prefetch_related(Prefetch("attempt_log", queryset=WebhookAttempt.objects.order_by("number")))
     )
-    if not user.has_perm(SEE_ALL_RESTRICTED):
+    if not rules.sees_every_delivery(user):
         deliveries = deliveries.exclude(event__restricted=True)
     return deliveries

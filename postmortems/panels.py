@@ -17,17 +17,17 @@ from postmortems.selectors import action_items_visible_to, postmortems_visible_t
 
 def _incident_postmortems(request: HttpRequest, incident: Incident) -> Mapping[str, Any] | None:
     user = request.user
-    if not user.has_perm("postmortems.view_postmortem"):
+    if not permissions.can_view_postmortems(user):
         return None
     return {
         "postmortems": postmortems_visible_to(user).filter(incidents=incident).distinct(),
-        "can_start": user.has_perm("postmortems.add_postmortem"),
+        "can_start": permissions.can_start_postmortem(user),
     }
 
 
 def _overdue_action_items(request: HttpRequest, obj: Any) -> Mapping[str, Any] | None:
     user = request.user
-    if not user.has_perm("postmortems.view_actionitem"):
+    if not permissions.can_view_action_items(user):
         return None
     overdue = [
         item for item in action_items_visible_to(user).select_related("owner")[:500] if item.is_overdue

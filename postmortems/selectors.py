@@ -16,6 +16,7 @@ from django.utils import timezone
 from compliance.selectors import with_assessment
 from incidents.models import Incident
 from incidents.selectors import incidents_visible_to
+from postmortems import permissions as rules
 from postmortems.choices import ACTION_ITEM_OPEN_STATUSES, PRIORITY_RANK, ReminderKind
 from postmortems.models import (
     ActionItem,
@@ -37,7 +38,7 @@ def _active(user: Any) -> bool:
 
 
 def postmortems_visible_to(user: Any) -> QuerySet[Postmortem]:
-    if not _active(user) or not user.has_perm("postmortems.view_postmortem"):
+    if not _active(user) or not rules.can_view_postmortems(user):
         return Postmortem.objects.none()
     links = PostmortemIncident.objects.filter(postmortem=OuterRef("pk"))
     hidden = links.exclude(incident__in=incidents_visible_to(user).values("pk"))
@@ -91,7 +92,7 @@ def can_see_postmortem(user: Any, postmortem: Postmortem) -> bool:
 
 def can_see_incidents(user: Any, incident_ids: list[int]) -> bool:
     """Could ``user`` read a post-mortem covering these incidents?"""
-    if not _active(user) or not user.has_perm("postmortems.view_postmortem"):
+    if not _active(user) or not rules.can_view_postmortems(user):
         return False
     return incidents_visible_to(user).filter(pk__in=incident_ids).count() == len(set(incident_ids))
 
@@ -111,7 +112,7 @@ def templates_available() -> QuerySet[PostmortemTemplate]:
 
 
 def action_items_visible_to(user: Any) -> QuerySet[ActionItem]:
-    if not _active(user) or not user.has_perm("postmortems.view_actionitem"):
+    if not _active(user) or not rules.can_view_action_items(user):
         return ActionItem.objects.none()
     return ActionItem.objects.filter(postmortem__in=postmortems_visible_to(user).values("pk"))
 

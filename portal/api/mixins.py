@@ -68,9 +68,9 @@ class ServiceWriteMixin(_GenericView):
     as the request body, see ``portal.schema.PortalAutoSchema``); the
     viewset's ``perform_service_create(data)`` and
     ``perform_service_update(instance, data)`` call the service; the answer is
-    the object read back through ``get_queryset()`` (so the user's scoping and
-    prefetches apply) with ``serializer_class``, and an ETag when the object
-    carries a version.
+    the object read back (``read_back``: through ``get_queryset()`` by default,
+    so the user's scoping and prefetches apply) with ``serializer_class``, and
+    an ETag when the object carries a version.
     """
 
     write_serializer_class: type[serializers.BaseSerializer]
@@ -100,8 +100,13 @@ class ServiceWriteMixin(_GenericView):
         serializer.is_valid(raise_exception=True)
         return dict(serializer.validated_data)
 
+    def read_back(self, instance: models.Model) -> models.Model:
+        """The object the answer shows. Override to answer with the service's own result when reading
+        it again would change what is shown (e.g. the key order of a JSON field the database keeps)."""
+        return self.get_queryset().get(pk=instance.pk)
+
     def respond(self, instance: models.Model, status_code: int = status.HTTP_200_OK) -> Response:
-        fresh = self.get_queryset().get(pk=instance.pk)
+        fresh = self.read_back(instance)
         response = Response(self.get_serializer(fresh).data, status=status_code)
         version = getattr(fresh, "version", None)
         return with_etag(response, version) if isinstance(version, int) else response

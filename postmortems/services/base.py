@@ -122,6 +122,39 @@ def _bump(postmortem: Postmortem, *fields: str) -> None:
     postmortem.save(update_fields=[*fields, "version", "updated_at"])
 
 
+def _owner_problem(owner: User, incident_ids: list[int]) -> str | None:
+    if not owner.is_active:
+        return "This user is deactivated."
+    if not (can_write_postmortems(owner) and can_see_incidents(owner, incident_ids)):
+        return (
+            f"{display_name(owner)} cannot own this post-mortem: the owner writes it, so needs "
+            "the Post-mortem Author role and access to every incident it covers."
+        )
+    return None
+
+
+def _facilitator_problem(facilitator: User, incident_ids: list[int]) -> str | None:
+    if not facilitator.is_active:
+        return "This user is deactivated."
+    if not can_see_incidents(facilitator, incident_ids):
+        return f"{display_name(facilitator)} cannot see every incident it covers."
+    return None
+
+
+def _reviewer_problem(reviewer: User, incident_ids: list[int], final_owner: User | None) -> str | None:
+    name = display_name(reviewer)
+    if final_owner is not None and reviewer.pk == final_owner.pk:
+        return f"{name} owns the post-mortem and cannot review it."
+    if not reviewer.is_active:
+        return f"{name} is deactivated."
+    if not can_review_postmortems(reviewer) or not can_see_incidents(reviewer, incident_ids):
+        return (
+            f"{name} cannot review it: reviewers need access to every incident it covers and "
+            "the Post-mortem Author, Compliance Officer or Administrator role."
+        )
+    return None
+
+
 def _check_people(
     *,
     incident_ids: list[int],
@@ -133,32 +166,16 @@ def _check_people(
     """Everyone named on a post-mortem must be able to read it; the owner must be able to
     write it; reviewers must be able to publish or write, and cannot be the owner."""
     errors: dict[str, str] = {}
-    if owner is not None:
-        if not owner.is_active:
-            errors["owner"] = "This user is deactivated."
-        elif not (can_write_postmortems(owner) and can_see_incidents(owner, incident_ids)):
-            errors["owner"] = (
-                f"{display_name(owner)} cannot own this post-mortem: the owner writes it, so needs "
-                "the Post-mortem Author role and access to every incident it covers."
-            )
-    if facilitator is not None:
-        if not facilitator.is_active:
-            errors["facilitator"] = "This user is deactivated."
-        elif not can_see_incidents(facilitator, incident_ids):
-            errors["facilitator"] = f"{display_name(facilitator)} cannot see every incident it covers."
+    if owner is not None and (problem := _owner_problem(owner, incident_ids)):
+        errors["owner"] = problem
+    if facilitator is not None and (problem := _facilitator_problem(facilitator, incident_ids)):
+        errors["facilitator"] = problem
     if reviewers is not None:
-        problems = []
-        for reviewer in reviewers:
-            name = display_name(reviewer)
-            if final_owner is not None and reviewer.pk == final_owner.pk:
-                problems.append(f"{name} owns the post-mortem and cannot review it.")
-            elif not reviewer.is_active:
-                problems.append(f"{name} is deactivated.")
-            elif not can_review_postmortems(reviewer) or not can_see_incidents(reviewer, incident_ids):
-                problems.append(
-                    f"{name} cannot review it: reviewers need access to every incident it covers and "
-                    "the Post-mortem Author, Compliance Officer or Administrator role."
-                )
+        problems = [
+            problem
+            for reviewer in reviewers
+            if (problem := _reviewer_problem(reviewer, incident_ids, final_owner)) is not None
+        ]
         if problems:
             errors["reviewers"] = " ".join(problems)
     if errors:

@@ -199,9 +199,28 @@ def postmortem_update(
         raise ValidationError(dict.fromkeys(sorted(unknown), "This field cannot be changed here."))
     postmortem = _lock(postmortem, expected_version)
     _require_editable(postmortem)
+    # Each step applies its part of ``data`` and notes what it changed, in this order (the audit
+    # record lists the changes as they were made); a refusal rolls back the steps before it.
     changes: dict[str, Any] = {}
     fields: list[str] = []
+    _update_plain_fields(postmortem, data, changes, fields)
+    _update_people(postmortem, data, changes, fields)
+    if "sections" in data:
+        _update_sections(postmortem, data["sections"], changes)
+    if "whys" in data:
+        _update_whys(postmortem, data["whys"], changes, fields)
+    if "contributing_factors" in data:
+        _update_factors(postmortem, data["contributing_factors"], changes)
+    if not changes:
+        return postmortem
+    _bump(postmortem, *fields)
+    audit_record(action="postmortem.updated", actor=actor, obj=postmortem, changes=changes)
+    return postmortem
 
+
+def _update_plain_fields(
+    postmortem: Postmortem, data: Mapping[str, Any], changes: dict[str, Any], fields: list[str]
+) -> None:
     if "title" in data:
         title = str(data["title"]).strip()
         if not title:
@@ -218,6 +237,11 @@ def postmortem_update(
             setattr(postmortem, field, data[field])
             fields.append(field)
 
+
+def _update_people(
+    postmortem: Postmortem, data: Mapping[str, Any], changes: dict[str, Any], fields: list[str]
+) -> None:
+    """Owner, facilitator and reviewers: whoever is newly named is checked first (``_check_people``)."""
     incident_ids = _incident_ids(postmortem)
     owner_changed = "owner" in data and data["owner"].pk != postmortem.owner_id
     facilitator = data.get("facilitator", postmortem.facilitator)
@@ -251,52 +275,46 @@ def postmortem_update(
         ]
         postmortem.reviewers.set(new_reviewers)
 
-    if "sections" in data:
-        by_key = {section.key: section for section in postmortem.sections.all()}
-        missing = sorted(key[:60] for key in data["sections"] if key not in by_key)
-        if missing:
-            raise ValidationError(
-                {"sections": f"No section {', '.join(missing)} here; the sections are {', '.join(by_key)}."}
-            )
-        for key, body in data["sections"].items():
-            section = by_key[key]
-            body = str(body).replace("\r\n", "\n")
-            if body != section.body:
-                changes[f"sections.{key}"] = [_digest(section.body), _digest(body)]
-                section.body = body
-                section.save(update_fields=["body"])
 
-    if "whys" in data:
-        whys = _clean_whys(data["whys"])
-        if whys != list(postmortem.whys or []):
-            changes["whys"] = [postmortem.whys, whys]
-            postmortem.whys = whys
-            fields.append("whys")
+def _update_sections(postmortem: Postmortem, bodies: Mapping[str, Any], changes: dict[str, Any]) -> None:
+    by_key = {section.key: section for section in postmortem.sections.all()}
+    missing = sorted(key[:60] for key in bodies if key not in by_key)
+    if missing:
+        raise ValidationError(
+            {"sections": f"No section {', '.join(missing)} here; the sections are {', '.join(by_key)}."}
+        )
+    for key, body in bodies.items():
+        section = by_key[key]
+        body = str(body).replace("\r\n", "\n")
+        if body != section.body:
+            changes[f"sections.{key}"] = [_digest(section.body), _digest(body)]
+            section.body = body
+            section.save(update_fields=["body"])
 
-    if "contributing_factors" in data:
-        factors = _clean_factors(data["contributing_factors"])
-        current = [
-            (factor.category.slug, factor.description)
-            for factor in postmortem.factors.select_related("category")
-        ]
-        wanted = [(category.slug, description) for category, description in factors]
-        if current != wanted:
-            postmortem.factors.all().delete()
-            ContributingFactor.objects.bulk_create(
-                [
-                    ContributingFactor(
-                        postmortem=postmortem, category=category, description=description, order=i
-                    )
-                    for i, (category, description) in enumerate(factors)
-                ]
-            )
-            changes["contributing_factors"] = [current, wanted]
 
-    if not changes:
-        return postmortem
-    _bump(postmortem, *fields)
-    audit_record(action="postmortem.updated", actor=actor, obj=postmortem, changes=changes)
-    return postmortem
+def _update_whys(postmortem: Postmortem, value: Any, changes: dict[str, Any], fields: list[str]) -> None:
+    whys = _clean_whys(value)
+    if whys != list(postmortem.whys or []):
+        changes["whys"] = [postmortem.whys, whys]
+        postmortem.whys = whys
+        fields.append("whys")
+
+
+def _update_factors(postmortem: Postmortem, value: Any, changes: dict[str, Any]) -> None:
+    factors = _clean_factors(value)
+    current = [
+        (factor.category.slug, factor.description) for factor in postmortem.factors.select_related("category")
+    ]
+    wanted = [(category.slug, description) for category, description in factors]
+    if current != wanted:
+        postmortem.factors.all().delete()
+        ContributingFactor.objects.bulk_create(
+            [
+                ContributingFactor(postmortem=postmortem, category=category, description=description, order=i)
+                for i, (category, description) in enumerate(factors)
+            ]
+        )
+        changes["contributing_factors"] = [current, wanted]
 
 
 @transaction.atomic

@@ -7,10 +7,6 @@ from django.http import Http404, HttpRequest
 from postmortems.models import ActionItem, Postmortem
 from postmortems.selectors import action_item_get, postmortem_get
 
-VIEW_POSTMORTEM = ["postmortems.view_postmortem"]
-CHANGE_POSTMORTEM = ["postmortems.view_postmortem", "postmortems.change_postmortem"]
-VIEW_ACTION_ITEM = ["postmortems.view_postmortem", "postmortems.view_actionitem"]
-
 
 def _version(request: HttpRequest) -> int:
     """The version the user read; an unreadable one never matches (a stale save, not an overwrite)."""

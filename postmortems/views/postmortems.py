@@ -16,12 +16,12 @@ from incidents.models import Incident
 from incidents.selectors import incidents_visible_to
 from portal.ui import RoleRequiredMixin, apply_errors, paginate, querystring_without_page
 from portal.users import acting_user
+from postmortems import permissions as rules
 from postmortems import services
 from postmortems.choices import ACTION_ITEM_OPEN_STATUSES, PostmortemStatus
 from postmortems.forms import PostmortemCreateForm, PostmortemFilterForm, reviewers, users_all
 from postmortems.models import PostmortemIncident, PostmortemTemplate, TemplateSection
 from postmortems.selectors import postmortems_visible_to
-from postmortems.views.base import VIEW_POSTMORTEM
 
 # --- the list -----------------------------------------------------------------------------------------
 
@@ -29,7 +29,10 @@ from postmortems.views.base import VIEW_POSTMORTEM
 class PostmortemListView(RoleRequiredMixin, TemplateView):
     template_name = "postmortems/list.html"
     section = "postmortems"
-    required_permissions = VIEW_POSTMORTEM
+    required_permissions = rules.PAGE_POSTMORTEMS
+
+    def get_access(self) -> dict[str, bool]:
+        return {"start_postmortem": rules.can_start_postmortem(self.request.user)}
 
     def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
         context = super().get_context_data(**kwargs)
@@ -78,7 +81,7 @@ class PostmortemListView(RoleRequiredMixin, TemplateView):
         context["page"] = paginate(self.request, postmortems.order_by("-created_at", "-id"))
         context["statuses"] = PostmortemStatus
         context["qs"] = querystring_without_page(self.request)
-        if user.has_perm("postmortems.add_postmortem"):
+        if context["can"]["start_postmortem"]:
             context["waiting"] = (
                 incidents_visible_to(user)
                 .filter(status__in=sorted(services.RESOLVED_STATUSES), is_exercise=False)
@@ -98,7 +101,7 @@ UNRESOLVED_SHOWN = 5
 class PostmortemCreateView(RoleRequiredMixin, TemplateView):
     template_name = "postmortems/new.html"
     section = "postmortems"
-    required_permissions = [*VIEW_POSTMORTEM, "postmortems.add_postmortem"]
+    required_permissions = rules.PAGE_START_POSTMORTEM
 
     def _form(self, data: Any = None, initial: dict[str, Any] | None = None) -> PostmortemCreateForm:
         user = acting_user(self.request)

@@ -13,6 +13,7 @@ from postmortems import permissions as rules
 from postmortems import services
 from postmortems.choices import ActionItemKind
 from postmortems.models import Postmortem
+from postmortems.selectors import action_items_visible_to, postmortems_visible_to
 from tests.factories import UserFactory
 from tests.postmortems.factories import make_publishable
 
@@ -167,3 +168,31 @@ def test_the_editor_shows_exactly_when_the_user_may_edit(request, postmortem, cl
         HTTP_IF_MATCH=f'"{postmortem.version}"',
     )
     assert response.status_code == (200 if allowed else 403), response.content
+
+
+@pytest.mark.parametrize(
+    "person", ["author", "reviewer", "compliance_officer", "auditor", "responder", "nobody"]
+)
+def test_start_shows_on_the_list_and_the_incident_exactly_when_the_start_page_opens(
+    request, client, resolved_incident, person
+):
+    user = request.getfixturevalue(person)
+    allowed = rules.can_start_postmortem(user)
+    client.force_login(user)
+    assert client.get("/postmortems/new/").status_code == (200 if allowed else 403)
+    listing = client.get("/postmortems/")
+    assert listing.status_code == (200 if rules.can_view_postmortems(user) else 403)
+    page = listing.content.decode()
+    assert ('href="/postmortems/new/">Start a post-mortem</a>' in page) is allowed
+    assert ("Waiting for a post-mortem" in page) is allowed
+    incident_page = client.get(f"/incidents/{resolved_incident.pk}/").content.decode()
+    assert (f'href="/postmortems/new/?incident={resolved_incident.pk}"' in incident_page) is allowed
+
+
+@pytest.mark.parametrize("person", ["author", "compliance_officer", "auditor", "responder", "nobody"])
+def test_the_selectors_show_postmortems_and_items_exactly_to_those_the_predicates_name(request, item, person):
+    user = request.getfixturevalue(person)
+    assert postmortems_visible_to(user).filter(pk=item.postmortem_id).exists() is rules.can_view_postmortems(
+        user
+    )
+    assert action_items_visible_to(user).filter(pk=item.pk).exists() is rules.can_view_action_items(user)
