@@ -22,7 +22,7 @@ def _files() -> list[str]:
     return list(_walk(default_storage))
 
 
-@pytest.mark.parametrize("where", ["compliance.services.reports.timeline_record", "compliance.services.reports.obligations_refresh"])
+@pytest.mark.parametrize("where", ["compliance.services.report_steps.timeline_record", "compliance.services.report_steps.obligations_refresh"])
 def test_an_exception_inside_the_submission_leaves_no_file_no_change_and_no_mail(
     approved_report, api_as, monkeypatch, where, django_capture_on_commit_callbacks  # noqa: F811
 ):
