@@ -32,7 +32,7 @@ from django.utils import timezone
 from incidents.choices import IncidentStatus
 from incidents.kpi_rollup import INTERVALS, MEASURES, aggregate
 from incidents.models import Incident, KpiMonth, Severity
-from incidents.permissions import can_view_incidents
+from incidents.permissions import can_view_incidents, can_view_restricted
 from incidents.selectors import incidents_visible_to, own_restricted
 
 _INTERVALS = INTERVALS
@@ -131,7 +131,7 @@ def incident_kpis(user: Any, filters: KpiFilters) -> list[dict[str, Any]]:
     if not (user and user.is_authenticated and user.is_active and can_view_incidents(user)):
         return []
     tz = timezone.get_current_timezone()
-    sees_all = user.has_perm("incidents.view_restricted_incident")
+    sees_all = can_view_restricted(user)
     # What both the rollup and the live remainder select (the rollup's columns).
     rollup = KpiMonth.objects.all()
     live = Incident.objects.exclude(status=IncidentStatus.DECLINED)
