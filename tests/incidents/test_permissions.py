@@ -50,7 +50,7 @@ def task(incident, responder) -> IncidentTask:
 
 
 @pytest.mark.parametrize("person", ROLES)
-def test_each_role_may_do_what_its_grants_say(request, person):
+def test_each_role_may_do_what_its_grants_say(request, db, person):
     user = request.getfixturevalue(person)
     answers = tuple(predicate(user) for predicate in PREDICATES)
     assert dict(zip([p.__name__ for p in PREDICATES], answers, strict=True)) == dict(
@@ -94,7 +94,7 @@ def _page(client, user, url: str) -> tuple[int, str]:
 
 
 @pytest.mark.parametrize("person", ROLES)
-def test_declaring_is_offered_exactly_when_the_api_accepts_it(request, client, api_as, person):
+def test_declaring_is_offered_exactly_when_the_api_accepts_it(request, db, client, api_as, person):
     user = request.getfixturevalue(person)
     allowed = rules.can_declare_incident(user)
     status, page = _page(client, user, "/incidents/")
