@@ -190,3 +190,15 @@ def test_a_restricted_incident_is_shown_exactly_to_whom_the_api_shows_it(
     assert (restricted_incident.reference in listed) is allowed
     response = api_as(user).get(f"/api/v1/incidents/{restricted_incident.pk}/")
     assert response.status_code == (200 if allowed else refused), response.content
+
+
+def test_the_timeline_re_rendered_after_a_note_offers_what_the_page_offers(client, incident, responder):
+    client.force_login(responder)
+    note = client.post(f"/incidents/{incident.pk}/notes/", {"text": "Rolled back."}, HTTP_HX_REQUEST="true")
+    assert note.status_code == 200
+    partial = note.content.decode()
+    event = incident.timeline.get(text="Rolled back.")
+    assert rules.can_mark_for_regulators(responder)
+    assert rules.can_add_timeline_note(responder)
+    assert f"/incidents/{incident.pk}/timeline/{event.pk}/for-regulators/" in partial
+    assert f'action="/incidents/{incident.pk}/notes/"' in partial
