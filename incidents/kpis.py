@@ -32,7 +32,7 @@ from django.utils import timezone
 from incidents.choices import IncidentStatus
 from incidents.kpi_rollup import INTERVALS, MEASURES, aggregate
 from incidents.models import Incident, KpiMonth, Severity
-from incidents.permissions import can_view_incidents
+from incidents.permissions import can_view_incidents, can_view_restricted
 from incidents.selectors import incidents_visible_to, own_restricted
 
 _INTERVALS = INTERVALS
@@ -131,8 +131,26 @@ def incident_kpis(user: Any, filters: KpiFilters) -> list[dict[str, Any]]:
     if not (user and user.is_authenticated and user.is_active and can_view_incidents(user)):
         return []
     tz = timezone.get_current_timezone()
-    sees_all = user.has_perm("incidents.view_restricted_incident")
-    # What both the rollup and the live remainder select (the rollup's columns).
+    rollup, live, restricted_live = _kpi_sources(filters, sees_all=can_view_restricted(user))
+    after, before = filters.detected_after, filters.detected_before
+    totals: dict[tuple[Any, ...], list[int]] = defaultdict(lambda: [0] * len(MEASURES))
+    span = _stored_span(rollup, after, before)
+    if span is not None:
+        _add_stored_months(totals, rollup, live, span, tz)
+    outside = _outside_span(after, before, span)
+    if outside:
+        _add(totals, aggregate(live.filter(_in_ranges(outside)), tz=tz))
+    if restricted_live is not None:
+        _add(totals, aggregate(restricted_live.filter(own_restricted(user)), tz=tz))
+    return _rows(totals)
+
+
+def _kpi_sources(
+    filters: KpiFilters, *, sees_all: bool
+) -> tuple[QuerySet[KpiMonth], QuerySet[Incident], QuerySet[Incident] | None]:
+    """The rollup and the live incidents under the same filters (the rollup's columns), and for a
+    reader who does not see every restricted incident the restricted ones apart (the rollup and
+    the live incidents then hold the unrestricted ones only)."""
     rollup = KpiMonth.objects.all()
     live = Incident.objects.exclude(status=IncidentStatus.DECLINED)
     if not filters.include_exercises:
@@ -143,48 +161,62 @@ def incident_kpis(user: Any, filters: KpiFilters) -> list[dict[str, Any]]:
     if filters.severities:
         rollup = rollup.filter(severity__name__in=filters.severities)
         live = live.filter(severity__name__in=filters.severities)
-    after, before = filters.detected_after, filters.detected_before
-    if after:
-        live = live.filter(detected_at__gte=after)
-    if before:
-        live = live.filter(detected_at__lt=before)
-    restricted_live = None
-    if not sees_all:
-        rollup, restricted_live = rollup.filter(is_restricted=False), live.filter(is_restricted=True)
-        live = live.filter(is_restricted=False)
+    if filters.detected_after:
+        live = live.filter(detected_at__gte=filters.detected_after)
+    if filters.detected_before:
+        live = live.filter(detected_at__lt=filters.detected_before)
+    if sees_all:
+        return rollup, live, None
+    return rollup.filter(is_restricted=False), live.filter(is_restricted=False), live.filter(is_restricted=True)
 
-    totals: dict[tuple[Any, ...], list[int]] = defaultdict(lambda: [0] * len(MEASURES))
+
+def _stored_span(
+    rollup: QuerySet[KpiMonth], after: datetime | None, before: datetime | None
+) -> tuple[date, date] | None:
+    """The whole UTC months of [after, before) that the rollup answers, or None."""
     bounds = rollup.filter(incidents__gt=0).values_list("month", flat=True).order_by("month")
     first, last = bounds.first(), bounds.last()
-    span = _rollup_span(after, before, (first, last) if first and last else None)
-    outside: list[tuple[datetime, datetime]] = []  # [after, before) minus the rollup's span
+    return _rollup_span(after, before, (first, last) if first and last else None)
+
+
+def _add_stored_months(
+    totals: dict[tuple[Any, ...], list[int]],
+    rollup: QuerySet[KpiMonth],
+    live: QuerySet[Incident],
+    span: tuple[date, date],
+    tz: tzinfo,
+) -> None:
+    """The rollup's months of ``span``; in a time zone other than UTC, the incidents between a UTC
+    and the local month boundary move from their UTC month to their local one."""
+    stored = (
+        rollup.filter(month__gte=span[0], month__lt=span[1])
+        .values("month", "severity_id")
+        .annotate(**{m: Sum(m) for m in MEASURES})
+        .order_by()
+    )
+    for row in stored:
+        values: dict[str, Any] = dict(row)
+        _add(totals, {(values["month"], values["severity_id"]): [values[m] for m in MEASURES]})
+    slivers = _local_slivers(span, tz)
+    if slivers:
+        inside = Q(detected_at__gte=_utc_month(span[0]), detected_at__lt=_utc_month(span[1]))
+        moved = live.filter(inside & _in_ranges(slivers))
+        _add(totals, aggregate(moved, tz=UTC), -1)
+        _add(totals, aggregate(moved, tz=tz))
+
+
+def _outside_span(
+    after: datetime | None, before: datetime | None, span: tuple[date, date] | None
+) -> list[tuple[datetime, datetime]]:
+    """[after, before) minus the rollup's span: what is aggregated from the incidents themselves."""
     if span is None:
-        outside = [(after or datetime.min.replace(tzinfo=UTC), before or datetime.max.replace(tzinfo=UTC))]
-    else:
-        stored = (
-            rollup.filter(month__gte=span[0], month__lt=span[1])
-            .values("month", "severity_id")
-            .annotate(**{m: Sum(m) for m in MEASURES})
-            .order_by()
-        )
-        for row in stored:
-            values: dict[str, Any] = dict(row)
-            _add(totals, {(values["month"], values["severity_id"]): [values[m] for m in MEASURES]})
-        if after and after < _utc_month(span[0]):
-            outside.append((after, _utc_month(span[0])))
-        if before and before > _utc_month(span[1]):
-            outside.append((_utc_month(span[1]), before))
-        slivers = _local_slivers(span, tz)
-        if slivers:
-            inside = Q(detected_at__gte=_utc_month(span[0]), detected_at__lt=_utc_month(span[1]))
-            moved = live.filter(inside & _in_ranges(slivers))
-            _add(totals, aggregate(moved, tz=UTC), -1)
-            _add(totals, aggregate(moved, tz=tz))
-    if outside:
-        _add(totals, aggregate(live.filter(_in_ranges(outside)), tz=tz))
-    if restricted_live is not None:
-        _add(totals, aggregate(restricted_live.filter(own_restricted(user)), tz=tz))
-    return _rows(totals)
+        return [(after or datetime.min.replace(tzinfo=UTC), before or datetime.max.replace(tzinfo=UTC))]
+    outside = []
+    if after and after < _utc_month(span[0]):
+        outside.append((after, _utc_month(span[0])))
+    if before and before > _utc_month(span[1]):
+        outside.append((_utc_month(span[1]), before))
+    return outside
 
 
 def _rows(totals: dict[tuple[Any, ...], list[int]]) -> list[dict[str, Any]]:

@@ -21,7 +21,7 @@ from portal.ui import month_labels, twelve_months_ago
 
 
 def _declare_button(request: HttpRequest, obj: Any) -> Mapping[str, Any] | None:
-    return {} if request.user.has_perm("incidents.add_incident") else None
+    return {} if permissions.can_declare_incident(request.user) else None
 
 
 def _open_incidents(request: HttpRequest) -> Any:

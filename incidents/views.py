@@ -4,6 +4,7 @@ visibility are enforced once."""
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import Any
 
 from django.contrib import messages
@@ -17,8 +18,9 @@ from django.views import View
 from django.views.decorators.http import require_POST
 from django.views.generic import FormView, TemplateView
 
+from incidents import permissions as rules
 from incidents import services
-from incidents.choices import INCIDENT_TRANSITIONS, IncidentAction, TaskAction, actions_available
+from incidents.choices import INCIDENT_TRANSITIONS, TASK_TRANSITIONS, IncidentAction, TaskAction
 from incidents.forms import (
     CommunicationForm,
     EvidenceForm,
@@ -40,10 +42,20 @@ from portal.audit import audit_record
 from portal.errors import DomainError, PreconditionFailed
 from portal.panels import render_panels
 from portal.ui import RoleRequiredMixin, apply_errors, error_text, paginate, querystring_without_page
-from portal.users import acting_user
+from portal.users import Viewer, acting_user
 
-VIEW = ["incidents.view_incident"]
-CHANGE = ["incidents.view_incident", "incidents.change_incident"]
+
+def incident_page_access(user: Viewer) -> dict[str, bool]:
+    """What the incident page (and its timeline, re-rendered alone by htmx) offers ``user``."""
+    return {
+        "change_incident": rules.can_change_incident(user),
+        "add_timeline_note": rules.can_add_timeline_note(user),
+        "mark_for_regulators": rules.can_mark_for_regulators(user),
+        "assign_roles": rules.can_assign_roles(user),
+        "add_evidence": rules.can_add_evidence(user),
+        "move_tasks": rules.can_move_tasks(user),
+        "add_communication": rules.can_add_communication(user),
+    }
 
 
 def _incident(request: HttpRequest, pk: int) -> Incident:
@@ -56,7 +68,10 @@ def _incident(request: HttpRequest, pk: int) -> Incident:
 class IncidentListView(RoleRequiredMixin, TemplateView):
     template_name = "incidents/list.html"
     section = "incidents"
-    required_permissions = VIEW
+    required_permissions = rules.PAGE_INCIDENTS
+
+    def get_access(self) -> Mapping[str, bool]:
+        return {"declare_incident": rules.can_declare_incident(self.request.user)}
 
     def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
         context = super().get_context_data(**kwargs)
@@ -87,7 +102,7 @@ class IncidentCreateView(RoleRequiredMixin, FormView):
     template_name = "incidents/form.html"
     form_class = IncidentForm
     section = "incidents"
-    required_permissions = ["incidents.add_incident"]
+    required_permissions = rules.PAGE_DECLARE
 
     def form_valid(self, form: IncidentForm) -> HttpResponse:
         data = {key: value for key, value in form.cleaned_data.items() if value not in (None, "")}
@@ -104,7 +119,7 @@ class IncidentEditView(RoleRequiredMixin, FormView):
     template_name = "incidents/form.html"
     form_class = IncidentForm
     section = "incidents"
-    required_permissions = CHANGE
+    required_permissions = rules.PAGE_EDIT
 
     def dispatch(self, request: HttpRequest, *args: Any, **kwargs: Any) -> Any:
         if request.user.is_authenticated:
@@ -154,7 +169,10 @@ class IncidentEditView(RoleRequiredMixin, FormView):
 class IncidentDetailView(RoleRequiredMixin, TemplateView):
     template_name = "incidents/detail.html"
     section = "incidents"
-    required_permissions = VIEW
+    required_permissions = rules.PAGE_INCIDENTS
+
+    def get_access(self) -> Mapping[str, bool]:
+        return incident_page_access(self.request.user)
 
     def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
         context = super().get_context_data(**kwargs)
@@ -162,7 +180,11 @@ class IncidentDetailView(RoleRequiredMixin, TemplateView):
         user = self.request.user
         context.update(
             incident=incident,
-            actions=[(action, IncidentAction(action).label) for action in actions_available(incident.status)],
+            actions=[
+                (action, IncidentAction(action).label)
+                for action in INCIDENT_TRANSITIONS
+                if rules.can_transition_incident(user, incident, action)
+            ],
             timeline=timeline_for(incident),
             evidence=evidence_for(incident),
             roles=[a for a in role_history_for(incident) if a.ended_at is None],
@@ -171,8 +193,11 @@ class IncidentDetailView(RoleRequiredMixin, TemplateView):
             role_form=kwargs.get("role_form") or RoleForm(),
             evidence_form=kwargs.get("evidence_form") or EvidenceForm(),
             transition_form=TransitionForm(),
-            can_change=user.has_perms(CHANGE),
-            tasks=incident.tasks.select_related("role", "finished_by").order_by("order", "id"),
+            # Each task with the steps this user may take on it now (the buttons it shows).
+            tasks=[
+                (task, [a for a in TASK_TRANSITIONS if rules.can_transition_task(user, task, a)])
+                for task in incident.tasks.select_related("role", "finished_by").order_by("order", "id")
+            ],
             communications=incident.communications.select_related("sender", "template").order_by("-sent_at"),
             communication_form=kwargs.get("communication_form") or CommunicationForm(),
         )
@@ -191,7 +216,7 @@ def _render_detail(request: HttpRequest, pk: int, **forms: Any) -> HttpResponse:
 
 @method_decorator(require_POST, name="dispatch")
 class TransitionView(RoleRequiredMixin, View):
-    required_permissions = CHANGE
+    required_permissions = rules.PAGE_TRANSITION
 
     def post(self, request: HttpRequest, pk: int, action: str) -> HttpResponse:
         incident = _incident(request, pk)
@@ -209,7 +234,7 @@ class TransitionView(RoleRequiredMixin, View):
 
 @method_decorator(require_POST, name="dispatch")
 class NoteView(RoleRequiredMixin, View):
-    required_permissions = ["incidents.view_incident", "incidents.add_timelineevent"]
+    required_permissions = rules.PAGE_NOTE
 
     def post(self, request: HttpRequest, pk: int) -> HttpResponse:
         incident = _incident(request, pk)
@@ -229,7 +254,12 @@ class NoteView(RoleRequiredMixin, View):
             return render(
                 request,
                 "incidents/_timeline.html",
-                {"incident": incident, "timeline": timeline_for(incident), "note_form": form},
+                {
+                    "incident": incident,
+                    "timeline": timeline_for(incident),
+                    "note_form": form,
+                    "can": incident_page_access(request.user),
+                },
             )
         if form.errors:
             return _render_detail(request, pk, note_form=form)
@@ -240,7 +270,7 @@ class NoteView(RoleRequiredMixin, View):
 class TimelineMarkView(RoleRequiredMixin, View):
     """Mark a timeline entry "for regulators" (or unmark it)."""
 
-    required_permissions = ["incidents.view_incident", "incidents.change_timelineevent"]
+    required_permissions = rules.PAGE_TIMELINE_MARK
 
     def post(self, request: HttpRequest, pk: int, event_id: int) -> HttpResponse:
         incident = _incident(request, pk)
@@ -259,7 +289,7 @@ class TimelineMarkView(RoleRequiredMixin, View):
 
 @method_decorator(require_POST, name="dispatch")
 class RoleAssignView(RoleRequiredMixin, View):
-    required_permissions = ["incidents.view_incident", "incidents.add_roleassignment"]
+    required_permissions = rules.PAGE_ASSIGN_ROLE
 
     def post(self, request: HttpRequest, pk: int) -> HttpResponse:
         incident = _incident(request, pk)
@@ -282,7 +312,7 @@ class RoleAssignView(RoleRequiredMixin, View):
 
 @method_decorator(require_POST, name="dispatch")
 class EvidenceUploadView(RoleRequiredMixin, View):
-    required_permissions = ["incidents.view_incident", "incidents.add_evidence"]
+    required_permissions = rules.PAGE_ADD_EVIDENCE
 
     def post(self, request: HttpRequest, pk: int) -> HttpResponse:
         incident = _incident(request, pk)
@@ -305,7 +335,7 @@ class EvidenceUploadView(RoleRequiredMixin, View):
 
 
 class EvidenceDownloadView(RoleRequiredMixin, View):
-    required_permissions = ["incidents.view_incident", "incidents.view_evidence"]
+    required_permissions = rules.PAGE_DOWNLOAD_EVIDENCE
 
     def get(self, request: HttpRequest, pk: int, evidence_id: int) -> FileResponse:
         incident = _incident(request, pk)
@@ -332,7 +362,7 @@ class EvidenceDownloadView(RoleRequiredMixin, View):
 
 @method_decorator(require_POST, name="dispatch")
 class TaskActionView(RoleRequiredMixin, View):
-    required_permissions = ["incidents.view_incident", "incidents.change_incidenttask"]
+    required_permissions = rules.PAGE_TASK_TRANSITION
 
     def post(self, request: HttpRequest, pk: int, task_id: int, action: str) -> HttpResponse:
         incident = _incident(request, pk)
@@ -352,7 +382,7 @@ class TaskActionView(RoleRequiredMixin, View):
 class CommunicationView(RoleRequiredMixin, View):
     """Preview (htmx) or send a stakeholder message rendered from a reviewed template."""
 
-    required_permissions = ["incidents.view_incident", "incidents.add_communication"]
+    required_permissions = rules.PAGE_COMMUNICATION
 
     def post(self, request: HttpRequest, pk: int) -> HttpResponse:
         incident = _incident(request, pk)

@@ -71,6 +71,22 @@ class RolePermission(BasePermission):
         return user.has_perms(needed)
 
 
+# --- the portal's own endpoints ---------------------------------------------------------------------------
+
+#: Your own API tokens: signed in is enough (the queryset holds only your tokens).
+API_TOKEN_VIEWSET: dict[str, list[str]] = {
+    "list": [],
+    "retrieve": [],
+    "create": [],
+    "revoke": [],
+    "destroy": [],
+}
+#: The user picker.
+USER_VIEWSET = {"list": ["auth.view_user"], "retrieve": ["auth.view_user"]}
+
+# --- who may do what --------------------------------------------------------------------------------
+
+
 def can_view_dashboard(user: Viewer) -> bool:
     return bool(user.is_authenticated)
 
@@ -81,3 +97,13 @@ def can_view_audit_trail(user: Viewer) -> bool:
 
 def can_open_admin(user: Viewer) -> bool:
     return bool(user.is_staff)
+
+
+def can_administer_roles(user: Viewer) -> bool:
+    """Whoever may reshape the roles may open the admin (asked of the roles, not of group names)."""
+    return user.has_perm("auth.change_group")
+
+
+def holds_a_role(user: Viewer) -> bool:
+    """Superusers and members of at least one role; anybody else signed in sees the no-role page."""
+    return bool(user.is_superuser or user.groups.exists())

@@ -1,15 +1,27 @@
-"""Building blocks of the incident services: the timeline and the row lock."""
+"""Building blocks of the incident services: the row lock, the checks of a lifecycle step, and
+the two traces of every change (its timeline line and its audit event).
+
+A step (of an incident or of one of its tasks) is: look the action up in its
+transition table (:func:`step_for`), lock the row, check that the current
+status is one of the step's sources (:func:`check_source`), stamp and save,
+then write its timeline line and audit event (:func:`record_change`).
+"""
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from datetime import datetime, timedelta
-from typing import Any
+from typing import Any, TypeVar
 
+from django.db.models import Model
 from django.utils import timezone
 
 from incidents.models import Incident, TimelineEvent
+from portal.audit import audit_record
+from portal.errors import TransitionNotAllowed
 from portal.users import User, Viewer
+
+_Step = TypeVar("_Step", bound=tuple[Any, ...])
 
 # Clocks of laptops and vendors drift; a stamp slightly in the future is not an error.
 CLOCK_SKEW = timedelta(minutes=5)
@@ -49,6 +61,39 @@ def timeline_record(
     )
 
 
+def record_change(
+    incident: Incident,
+    *,
+    obj: Model,
+    actor: User,
+    kind: str,
+    text: str,
+    data: Mapping[str, Any],
+    audit_action: str,
+    audit_changes: Mapping[str, Any],
+    occurred_at: datetime | None = None,
+) -> TimelineEvent:
+    """Tell a change on the incident's timeline and keep it in the audit log (on ``obj``), in the
+    caller's transaction."""
+    event = timeline_record(incident, kind=kind, text=text, actor=actor, data=data, occurred_at=occurred_at)
+    audit_record(action=audit_action, actor=actor, obj=obj, changes=dict(audit_changes))
+    return event
+
+
+def step_for(transitions: Mapping[str, _Step], action: str, unknown: str) -> _Step:
+    """``action``'s row of a transition table (its sources first), or 409 with ``unknown``."""
+    if action not in transitions:
+        raise TransitionNotAllowed(unknown)
+    return transitions[action]
+
+
+def check_source(status: str, sources: frozenset[str], refusal: Callable[[str], str]) -> None:
+    """Refuse (409) a step from a status that is not one of its sources; ``refusal`` words it
+    from the sources it is possible from."""
+    if status not in sources:
+        raise TransitionNotAllowed(refusal(", ".join(sorted(sources))))
+
+
 def lock_incident(incident: Incident) -> Incident:
     """Re-read the incident with a row lock; every write to an incident starts here."""
     return Incident.objects.select_for_update().select_related("severity", "category").get(pk=incident.pk)
@@ -71,7 +116,6 @@ def timeline_mark_for_regulators(
     from django.db import transaction
 
     from incidents.choices import TimelineKind
-    from portal.audit import audit_record
 
     if not isinstance(for_regulators, bool):
         raise ValidationError({"for_regulators": "Choose true or false."})

@@ -15,11 +15,18 @@ from incidents import events
 from incidents.choices import INCIDENT_TRANSITIONS, IncidentAction, IncidentStatus, TimelineKind
 from incidents.messages import INCIDENT_DONE_WORD, TIMELINE, TRANSITION_REFUSED, UNKNOWN_ACTION
 from incidents.models import Category, Incident, ReferenceCounter, Service, Severity, Team, TimelineEvent
-from incidents.services.base import CLOCK_SKEW, display, lock_incident, timeline_record
+from incidents.services.base import (
+    CLOCK_SKEW,
+    check_source,
+    display,
+    lock_incident,
+    step_for,
+    timeline_record,
+)
 from incidents.services.playbooks import apply_playbook, playbook_for
 from incidents.services.roster import assign_team_roles
 from portal.audit import audit_record, model_changes
-from portal.errors import PreconditionFailed, TransitionNotAllowed
+from portal.errors import PreconditionFailed
 from portal.users import User
 
 #: Incident fields a user may edit, with the label used on the timeline.
@@ -287,63 +294,26 @@ def incident_transition(
     incident never acknowledged); :func:`incident_correct_inferred_stamp`
     replaces it with the real time if that arrives later.
     """
-    if action not in INCIDENT_TRANSITIONS:
-        raise TransitionNotAllowed(UNKNOWN_ACTION.format(action=action))
-    sources, target, stamp_field = INCIDENT_TRANSITIONS[action]
+    sources, target, stamp_field = step_for(
+        INCIDENT_TRANSITIONS, action, UNKNOWN_ACTION.format(action=action)
+    )
     incident = lock_incident(incident)
-    if incident.status not in sources:
-        allowed = ", ".join(sorted(sources))
-        raise TransitionNotAllowed(
-            TRANSITION_REFUSED.format(
-                reference=incident.reference,
-                done=INCIDENT_DONE_WORD[action],
-                status=incident.status,
-                action=action,
-                allowed=allowed,
-            )
-        )
+    check_source(
+        incident.status,
+        sources,
+        lambda allowed: TRANSITION_REFUSED.format(
+            reference=incident.reference,
+            done=INCIDENT_DONE_WORD[action],
+            status=incident.status,
+            action=action,
+            allowed=allowed,
+        ),
+    )
     if action == IncidentAction.DECLINE and not note.strip():
         raise ValidationError({"note": "Say why this is not an incident."})
-    now = timezone.now()
-    at = at or now
-    if at > now + CLOCK_SKEW:
-        raise ValidationError({"at": "This time is in the future."})
-    if at < incident.detected_at:
-        raise ValidationError({"at": "This time is before the incident was detected."})
-    latest_step = max(
-        (
-            stamp
-            for stamp in (
-                incident.acknowledged_at,
-                incident.contained_at,
-                incident.resolved_at,
-                incident.closed_at,
-                incident.reopened_at,
-            )
-            if stamp is not None
-        ),
-        default=None,
-    )
-    if latest_step is not None and at < latest_step:
-        raise ValidationError({"at": "A lifecycle step cannot come before the previous one."})
-
+    at = _step_time(incident, at)
     old_status = incident.status
-    incident.status = target
-    setattr(incident, stamp_field, at)
-    cleared = {stamp_field}
-    update_fields = ["status", stamp_field, "version", "updated_at", "inferred_stamps"]
-    if action == IncidentAction.REOPEN:
-        # The previous resolution stays on the timeline and in the audit trail;
-        # the stamps describe the current cycle so that MTTR stays true.
-        incident.resolved_at = None
-        incident.closed_at = None
-        update_fields += ["resolved_at", "closed_at"]
-        cleared |= {"resolved_at", "closed_at"}
-    incident.inferred_stamps = [name for name in incident.inferred_stamps if name not in cleared]
-    if inferred:
-        incident.inferred_stamps.append(stamp_field)
-    incident.version += 1
-    incident.save(update_fields=update_fields)
+    _stamp_step(incident, action=action, target=target, stamp_field=stamp_field, at=at, inferred=inferred)
     text = TIMELINE["status_changed"].format(
         old=IncidentStatus(old_status).label, new=IncidentStatus(target).label
     )
@@ -368,6 +338,56 @@ def incident_transition(
         incident=incident, actor=actor, action=action, previous_status=old_status, changed_at=at
     )
     return incident
+
+
+def _step_time(incident: Incident, at: datetime | None) -> datetime:
+    """When a lifecycle step happened: now, or a reported time that is not in the future and
+    lies after detection and after the incident's latest step."""
+    now = timezone.now()
+    at = at or now
+    if at > now + CLOCK_SKEW:
+        raise ValidationError({"at": "This time is in the future."})
+    if at < incident.detected_at:
+        raise ValidationError({"at": "This time is before the incident was detected."})
+    latest_step = max(
+        (
+            stamp
+            for stamp in (
+                incident.acknowledged_at,
+                incident.contained_at,
+                incident.resolved_at,
+                incident.closed_at,
+                incident.reopened_at,
+            )
+            if stamp is not None
+        ),
+        default=None,
+    )
+    if latest_step is not None and at < latest_step:
+        raise ValidationError({"at": "A lifecycle step cannot come before the previous one."})
+    return at
+
+
+def _stamp_step(
+    incident: Incident, *, action: str, target: str, stamp_field: str, at: datetime, inferred: bool
+) -> None:
+    """Set the new status and the step's stamp, and save them."""
+    incident.status = target
+    setattr(incident, stamp_field, at)
+    cleared = {stamp_field}
+    update_fields = ["status", stamp_field, "version", "updated_at", "inferred_stamps"]
+    if action == IncidentAction.REOPEN:
+        # The previous resolution stays on the timeline and in the audit trail;
+        # the stamps describe the current cycle so that MTTR stays true.
+        incident.resolved_at = None
+        incident.closed_at = None
+        update_fields += ["resolved_at", "closed_at"]
+        cleared |= {"resolved_at", "closed_at"}
+    incident.inferred_stamps = [name for name in incident.inferred_stamps if name not in cleared]
+    if inferred:
+        incident.inferred_stamps.append(stamp_field)
+    incident.version += 1
+    incident.save(update_fields=update_fields)
 
 
 def incident_acknowledge(

@@ -12,8 +12,7 @@ from incidents import events
 from incidents.choices import TimelineKind
 from incidents.messages import TIMELINE
 from incidents.models import Incident
-from incidents.services.base import check_not_future, display, lock_incident, timeline_record
-from portal.audit import audit_record
+from incidents.services.base import check_not_future, display, lock_incident, record_change
 from portal.errors import PreconditionFailed
 from portal.users import User
 
@@ -54,21 +53,18 @@ def incident_correct_inferred_stamp(
     incident.version += 1
     incident.save(update_fields=[stamp_field, "inferred_stamps", "version", "updated_at"])
     label = _STAMP_LABELS[stamp_field]
-    timeline_record(
+    record_change(
         incident,
+        obj=incident,
+        actor=actor,
         kind=TimelineKind.FIELD_CHANGE,
         text=TIMELINE["stamp_corrected"].format(
             step=label, at=display(stamp_field, at), source=source, inferred=display(stamp_field, old)
         ),
-        actor=actor,
         data={"field": stamp_field, "old": old.isoformat() if old else None, "new": at.isoformat()},
+        audit_action="incident.stamp_corrected",
+        audit_changes={stamp_field: [old, at], "inferred": [True, False], "source": source},
         occurred_at=at,
-    )
-    audit_record(
-        action="incident.stamp_corrected",
-        actor=actor,
-        obj=incident,
-        changes={stamp_field: [old, at], "inferred": [True, False], "source": source},
     )
     events.incident_facts_changed.publish(incident=incident, actor=actor, fields=frozenset({stamp_field}))
     return incident

@@ -11,9 +11,7 @@ from django.utils import timezone
 
 from incidents.choices import TASK_TRANSITIONS, TaskAction, TaskStatus, TimelineKind
 from incidents.models import Incident, IncidentRole, IncidentTask
-from incidents.services.base import check_not_future, lock_incident, timeline_record
-from portal.audit import audit_record
-from portal.errors import TransitionNotAllowed
+from incidents.services.base import check_not_future, check_source, lock_incident, record_change, step_for
 from portal.users import User
 
 
@@ -44,18 +42,15 @@ def task_create(
     task.full_clean()
     task.save(force_insert=True)
     owner = f" for the {role.name}" if role else ""
-    timeline_record(
+    record_change(
         incident,
+        obj=task,
+        actor=actor,
         kind=TimelineKind.TASK,
         text=f"Task added{owner}: {title}.",
-        actor=actor,
         data={"task": task.pk, "action": "created", "title": title, "role": role.slug if role else None},
-    )
-    audit_record(
-        action="task.created",
-        actor=actor,
-        obj=task,
-        changes={
+        audit_action="task.created",
+        audit_changes={
             "incident": incident.reference,
             "title": title,
             "role": role.slug if role else None,
@@ -76,9 +71,7 @@ def task_transition(
 ) -> IncidentTask:
     """Complete, skip (a reason is required: a skipped step of the plan must be
     explained to the reviewer) or reopen a task."""
-    if action not in TASK_TRANSITIONS:
-        raise TransitionNotAllowed(f"Unknown action {action!r}.")
-    sources, target = TASK_TRANSITIONS[action]
+    sources, target = step_for(TASK_TRANSITIONS, action, f"Unknown action {action!r}.")
     note = note.strip()
     if action == TaskAction.SKIP and not note:
         raise ValidationError({"reason": "Say why this task is skipped."})
@@ -87,11 +80,13 @@ def task_transition(
     task = IncidentTask.objects.select_for_update(of=("self",)).select_related("role").get(pk=task.pk)
     if at is not None and at < incident.detected_at:
         raise ValidationError({"at": "This time is before the incident was detected."})
-    if task.status not in sources:
-        allowed = ", ".join(sorted(sources))
-        raise TransitionNotAllowed(
+    check_source(
+        task.status,
+        sources,
+        lambda allowed: (
             f"Cannot {action} the task {task.title!r}: it is {task.status}; {action} is only possible from {allowed}."
-        )
+        ),
+    )
     now = at or timezone.now()
     old_status = task.status
     task.status = target
@@ -110,19 +105,16 @@ def task_transition(
     text = f"Task {verb}: {task.title}."
     if note:
         text += f" {'Reason' if action == TaskAction.SKIP else 'Note'}: {note}"
-    timeline_record(
+    record_change(
         incident,
+        obj=task,
+        actor=actor,
         kind=TimelineKind.TASK,
         text=text,
-        actor=actor,
         data={"task": task.pk, "action": action, "from": old_status, "to": target, "note": note},
+        audit_action=f"task.{action}",
+        audit_changes={"incident": incident.reference, "status": [old_status, target], "note": note},
         occurred_at=now,
-    )
-    audit_record(
-        action=f"task.{action}",
-        actor=actor,
-        obj=task,
-        changes={"incident": incident.reference, "status": [old_status, target], "note": note},
     )
     return task
 

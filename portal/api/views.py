@@ -12,6 +12,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from portal import permissions as rules
 from portal.api.fields import UserSummarySerializer
 from portal.api.serializers import (
     ApiTokenSerializer,
@@ -82,13 +83,7 @@ class ApiTokenViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets
 
     serializer_class = ApiTokenSerializer
     lookup_value_regex = r"[0-9]{1,18}"
-    required_permissions: dict[str, list[str]] = {
-        "list": [],
-        "retrieve": [],
-        "create": [],
-        "revoke": [],
-        "destroy": [],
-    }
+    required_permissions = rules.API_TOKEN_VIEWSET
 
     def get_queryset(self) -> Any:
         if getattr(self, "swagger_fake_view", False):
@@ -126,7 +121,7 @@ class UserViewSet(viewsets.ReadOnlyModelViewSet):
     lookup_value_regex = r"[0-9]{1,18}"
     filter_backends = [filters.SearchFilter]
     search_fields = ["username", "first_name", "last_name"]
-    required_permissions = {"list": ["auth.view_user"], "retrieve": ["auth.view_user"]}
+    required_permissions = rules.USER_VIEWSET
 
     def get_queryset(self) -> Any:
         return get_user_model().objects.filter(is_active=True).order_by("username")

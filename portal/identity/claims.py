@@ -17,6 +17,7 @@ from django.utils import timezone
 
 from portal.audit import audit_record
 from portal.models import ExternalIdentity, UserProfile
+from portal.permissions import can_administer_roles, holds_a_role
 
 _USERNAME_UNSAFE = re.compile(r"[^\w.@+-]")
 
@@ -91,9 +92,8 @@ def _apply_profile_claims(user: Any, claims: dict[str, Any]) -> None:
 
 
 def _holds_configuration_rights(user: Any) -> bool:
-    # Whoever may administer roles may open the admin; asked of the roles, not of group names.
-    fresh = get_user_model().objects.get(pk=user.pk)
-    return fresh.has_perm("auth.change_group")
+    # Read again: the roles were just synced and the user's permission cache predates them.
+    return can_administer_roles(get_user_model().objects.get(pk=user.pk))
 
 
 @transaction.atomic
@@ -118,7 +118,7 @@ def sign_in_external_user(claims: dict[str, Any]) -> ExternalSignIn:
     _apply_profile_claims(user, claims)
     link.last_login_at = timezone.now()
     link.save(update_fields=["last_login_at"])
-    has_role = user.is_superuser or user.groups.exists()
+    has_role = holds_a_role(user)
     audit_record(
         action="auth.sso_login",
         actor=user,

@@ -22,6 +22,7 @@ from portal.identity import mfa
 from portal.identity.forms import NewPasswordForm, PasswordLoginForm
 from portal.identity.oidc import ProviderUnavailable, oidc_enabled, provider_config
 from portal.identity.sessions import end_other_sessions
+from portal.permissions import holds_a_role
 from portal.users import acting_user
 
 
@@ -93,7 +94,7 @@ class NoRoleView(LoginRequiredMixin, TemplateView):
         context = super().get_context_data(**kwargs)
         user = self.request.user
         sso = self.request.session.get(mfa.SSO_SESSION_KEY)
-        context["has_role"] = user.is_superuser or user.groups.exists()
+        context["has_role"] = holds_a_role(user)
         context["role_claim"] = settings.OIDC_ROLE_CLAIM
         context["claim_values"] = sso.get("role_claim", []) if isinstance(sso, dict) else []
         context["provider_name"] = settings.OIDC_PROVIDER_NAME

@@ -146,14 +146,7 @@ class IncidentViewSet(CsvExportMixin, IncidentPlanMixin, IncidentCommunicationsM
     ]
     ordering = ["-detected_at", "-id"]
     lookup_value_regex = ID
-    required_permissions = {
-        **rules.INCIDENT_VIEWSET,
-        "timeline": rules.TIMELINE,
-        "timeline_entry": rules.TIMELINE_MARK,
-        "evidence": rules.EVIDENCE,
-        "download_evidence": rules.EVIDENCE,
-        "roles": rules.ROLES,
-    }
+    required_permissions = rules.INCIDENT_VIEWSET
 
     def get_queryset(self) -> Any:
         return incident_list(self.request.user)
