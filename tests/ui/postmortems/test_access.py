@@ -61,8 +61,8 @@ def test_the_author_edits_and_the_auditor_only_reads(logged_in, postmortem, item
     assert 'name="section_summary"' in editor
     assert "Submit for review" in editor
     assert "Add an action item" in editor
-    assert f"/api/v1/postmortems/{postmortem.pk}/pdf/" in editor
-    assert f"/api/v1/postmortems/{postmortem.pk}/markdown/" in editor
+    assert f"/postmortems/{postmortem.pk}/export/pdf/" in editor
+    assert f"/postmortems/{postmortem.pk}/export/markdown/" in editor
 
     client = logged_in(auditor)
     reader = body_of(client.get(f"/postmortems/{postmortem.pk}/"))
@@ -70,7 +70,7 @@ def test_the_author_edits_and_the_auditor_only_reads(logged_in, postmortem, item
     assert "Submit for review" not in reader
     assert "Add an action item" not in reader
     assert "Not written yet." in reader
-    assert f"/api/v1/postmortems/{postmortem.pk}/pdf/" in reader
+    assert f"/postmortems/{postmortem.pk}/export/pdf/" in reader
     assert client.post(f"/postmortems/{postmortem.pk}/", {"title": "Hijacked"}).status_code == 403
     assert (
         client.post(f"/postmortems/{postmortem.pk}/timeline/{entry.pk}/", {"is_starred": "1"}).status_code
