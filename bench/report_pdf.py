@@ -63,12 +63,15 @@ def main() -> None:
         summary="Bench " * 200,
     )
     for number in range(199):
-        incident_services.incident_add_note(
+        event = incident_services.incident_add_note(
             incident=incident,
             actor=user,
             text=f"Timeline entry {number}: " + "investigation detail " * 8,
             occurred_at=detected + timedelta(minutes=number),
         )
+        # Since issue 13 a report prints only the lines marked for regulators, and only when the
+        # timeline is included: mark every note, so the PDF holds the 200 lines issue 16 measures.
+        incident_services.timeline_mark_for_regulators(event=event, actor=user, for_regulators=True)
     entity = LegalEntity.objects.create(
         name="Bench AG", country="DE", timezone="Europe/Berlin", designations=["gdpr-controller"]
     )
@@ -77,7 +80,13 @@ def main() -> None:
     )
     obligation = Obligation.objects.get(incident=incident, code="GDPR/supervisory-authority")
     report = services.report_create(obligation=obligation, actor=user)
-    print(f"timeline events: {incident.timeline.count()}")
+    report = services.report_update(
+        report=report, actor=user, fields=report.fields, expected_version=report.version, include_timeline=True
+    )
+    from compliance.documents import regulator_timeline
+
+    printed = len(regulator_timeline(report, moment=timezone.now()))
+    print(f"timeline events: {incident.timeline.count()}, printed in the report: {printed}")
     from django.template.loader import render_to_string
 
     from compliance.documents import report_context
