@@ -40,7 +40,14 @@ from incidents.choices import IncidentAction
 from incidents.filtersets import IncidentFilterSet
 from incidents.kpis import KpiFilters, incident_kpis
 from incidents.models import Category, Evidence, Incident, IncidentRole, Service, Severity
-from incidents.selectors import evidence_for, incident_get, incident_list, role_history_for, timeline_for
+from incidents.selectors import (
+    evidence_for,
+    incident_get,
+    incident_list,
+    incident_rows,
+    role_history_for,
+    timeline_for,
+)
 from portal.api.concurrency import expected_version, with_etag
 from portal.api.csv import CsvColumn, CsvExportMixin
 from portal.audit import audit_record
@@ -149,6 +156,8 @@ class IncidentViewSet(CsvExportMixin, IncidentPlanMixin, IncidentCommunicationsM
     required_permissions = rules.INCIDENT_VIEWSET
 
     def get_queryset(self) -> Any:
+        if self.action == "list":  # also the CSV export, which reads a subset of the same columns
+            return incident_rows(self.request.user)
         return incident_list(self.request.user)
 
     def _respond(self, pk: int, status_code: int = status.HTTP_200_OK) -> Response:
