@@ -237,6 +237,8 @@ class ReportView(RoleRequiredMixin, TemplateView):
     template_name = "compliance/report.html"
     section = "compliance"
     required_permissions = rules.PAGE_REPORT
+    #: How the printable timeline differs from what the approver saw (approved reports only).
+    timeline_drift = ""
 
     def _report(self, pk: int) -> RegulatorReport:
         report = reports_visible_to(self.request.user).filter(pk=pk).first()
@@ -252,7 +254,8 @@ class ReportView(RoleRequiredMixin, TemplateView):
             "approve_report": rules.can_approve_report(user, report),
             "request_changes": rules.can_request_changes(user, report),
             "withdraw_approval": rules.can_withdraw_approval(user, report),
-            "submit_report": rules.can_submit_report(user, report),
+            # Not while the lines to print differ from what the approver saw: the service refuses.
+            "submit_report": rules.can_submit_report(user, report) and not self.timeline_drift,
         }
 
     @staticmethod
@@ -265,6 +268,9 @@ class ReportView(RoleRequiredMixin, TemplateView):
     def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
         # Read first (again after a refused step): the page's access (``can``) is about this report.
         self.report = report = self._report(kwargs["pk"])
+        self.timeline_drift = (
+            timeline_drift(report, moment=timezone.now()) if report.status == ReportStatus.APPROVED else ""
+        )
         context = super().get_context_data(**kwargs)
         keys, labels = self._labels(report)
         missing = services.report_missing_fields(report)
@@ -286,9 +292,7 @@ class ReportView(RoleRequiredMixin, TemplateView):
             else None,
             submit_form=kwargs.get("submit_form") or SubmitForm(),
             regulator_lines=regulator_timeline(report, moment=report.submitted_at or timezone.now()),
-            timeline_drift=timeline_drift(report, moment=timezone.now())
-            if report.status == ReportStatus.APPROVED
-            else "",
+            timeline_drift=self.timeline_drift,
         )
         return context
 

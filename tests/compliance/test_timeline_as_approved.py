@@ -62,6 +62,8 @@ def test_a_line_marked_after_the_approval_stops_the_submission(
     page = client.get(f"/compliance/reports/{approved.pk}/").content.decode()
     assert 'id="timeline-drift"' in page
     assert "(1 added)" in page
+    assert "Record the submission" not in page  # the page offers no step the service refuses
+    assert "Withdraw approval" in page
 
 
 def test_a_line_unmarked_after_the_approval_stops_the_submission(api_as, approved, approver, officer, breach):
@@ -85,6 +87,13 @@ def test_approving_again_prints_what_the_second_approver_saw(
     assert "Attacker used a stolen VPN token." in printed
     client.force_login(officer)
     assert 'id="timeline-drift"' not in client.get(f"/compliance/reports/{report.pk}/").content.decode()
+
+
+def test_the_submit_form_shows_while_the_lines_are_as_approved(client, approved, approver):
+    client.force_login(approver)
+    page = client.get(f"/compliance/reports/{approved.pk}/").content.decode()
+    assert "Record the submission" in page
+    assert 'id="timeline-drift"' not in page
 
 
 def test_unmarked_lines_added_after_the_approval_change_nothing(api_as, approved, approver, officer, noter, breach):
