@@ -394,8 +394,6 @@ class ReportPdfView(RoleRequiredMixin, View):
 
     required_permissions = rules.PAGE_REPORT
 
-    http_method_names = ["get", "head", "options"]
-
     def get(self, request: HttpRequest, pk: int) -> HttpResponseBase:
         report = reports_visible_to(request.user).filter(pk=pk).first()
         if report is None:

@@ -1,5 +1,7 @@
 from django.db import migrations
 
+from portal.migration_ops import postgresql_only
+
 # PostgreSQL only (bench/README.md): a reader who does not see every restricted incident gets the
 # KPIs of their own restricted incidents live, by a semi-join of their current roles (and of the
 # incidents they declared) with this index. Partial (restricted incidents only) and covering (the
@@ -14,19 +16,7 @@ CREATE = (
 DROP = "DROP INDEX IF EXISTS incident_restricted_kpi_cover"
 
 
-def _run(statement):
-    def run(apps, schema_editor):
-        connection = schema_editor.connection
-        if connection.vendor == "postgresql":
-            # A cursor, not schema_editor.execute: the tests replay data migrations after a flush
-            # with only a connection at hand (tests/conftest.py restore_reference_data).
-            with connection.cursor() as cursor:
-                cursor.execute(statement)
-
-    return run
-
-
 class Migration(migrations.Migration):
     dependencies = [("incidents", "0007_timeline_for_regulators")]
 
-    operations = [migrations.RunPython(_run(CREATE), _run(DROP))]
+    operations = [postgresql_only(CREATE, DROP)]

@@ -1,5 +1,7 @@
 from django.db import migrations
 
+from portal.migration_ops import postgresql_only
+
 # PostgreSQL only (bench/README.md): the incident list's filters (status, severity) and its count
 # answered from the index alone. The count of a filtered page read 9,165 table pages for 9,900
 # matching rows at 1,000,000 incidents (31-40 ms for a responder, whose visibility also needs
@@ -12,19 +14,7 @@ CREATE = (
 DROP = "DROP INDEX IF EXISTS incident_list_filter_cover"
 
 
-def _run(statement):
-    def run(apps, schema_editor):
-        connection = schema_editor.connection
-        if connection.vendor == "postgresql":
-            # A cursor, not schema_editor.execute: the tests replay data migrations after a flush
-            # with only a connection at hand (tests/conftest.py restore_reference_data).
-            with connection.cursor() as cursor:
-                cursor.execute(statement)
-
-    return run
-
-
 class Migration(migrations.Migration):
     dependencies = [("incidents", "0008_restricted_kpi_cover")]
 
-    operations = [migrations.RunPython(_run(CREATE), _run(DROP))]
+    operations = [postgresql_only(CREATE, DROP)]
