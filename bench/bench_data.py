@@ -468,6 +468,7 @@ def load(n: int, *, responder: Any, pool: Sequence[Any], timeline: bool = True) 
     through = Incident.services.through
     with transaction.atomic():
         kpi_rollup.uninstall(connection)
+        kpi_rollup.uninstall_seat_flags(connection)
         _copy(Incident, INCIDENT_COLUMNS, data.incidents)
         _copy(through, ["incident", "service"], data.services)
         _copy(TimelineEvent, TIMELINE_COLUMNS, data.timeline)
@@ -478,7 +479,8 @@ def load(n: int, *, responder: Any, pool: Sequence[Any], timeline: bool = True) 
             for statement in connection.ops.sequence_reset_sql(no_style(), [Incident]):
                 cursor.execute(statement)
         kpi_rollup.install(connection)
-        groups = kpi_rollup.rebuild()
+        kpi_rollup.install_seat_flags(connection)
+        groups, _flags = kpi_rollup.rebuild()  # also gives the copied role assignments their flags
     t2 = time.perf_counter()
     print(f"  copied in {t2 - t1:.1f}s (KPI rollup rebuilt: {groups} groups)", flush=True)
     with connection.cursor() as cursor:

@@ -16,7 +16,7 @@ time zones, restricted incidents of a responder's own team).
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from datetime import UTC, datetime, tzinfo
 from typing import Any
 
@@ -180,22 +180,116 @@ def sqlite_drop() -> list[str]:
     return [f"DROP TRIGGER IF EXISTS incidents_kpimonth_{op};" for op in ("insert", "delete", "update")]
 
 
-def install(conn: BaseDatabaseWrapper) -> None:
-    statements = {"postgresql": postgresql_create, "sqlite": sqlite_create}.get(conn.vendor)
+def _run(conn: BaseDatabaseWrapper, by_vendor: dict[str, Callable[[], list[str]]]) -> None:
+    statements = by_vendor.get(conn.vendor)
     if statements is None:
         return
     with conn.cursor() as cursor:
         for statement in statements():
             cursor.execute(statement)
+
+
+def install(conn: BaseDatabaseWrapper) -> None:
+    _run(conn, {"postgresql": postgresql_create, "sqlite": sqlite_create})
 
 
 def uninstall(conn: BaseDatabaseWrapper) -> None:
-    statements = {"postgresql": postgresql_drop, "sqlite": sqlite_drop}.get(conn.vendor)
-    if statements is None:
-        return
+    _run(conn, {"postgresql": postgresql_drop, "sqlite": sqlite_drop})
+
+
+# --- Seat flags -----------------------------------------------------------------------------------
+# ``RoleAssignment.incident_restricted`` copies its incident's ``is_restricted``, so that a reader's
+# own restricted incidents are found from their seats on restricted incidents alone (a partial
+# index of a few rows per reader) instead of from every seat they ever held on any incident. A
+# role assignment takes the flag from its incident on every write (whatever value the writer
+# sent); an incident hands a change of ``is_restricted`` down to its assignments. A stale flag
+# could only hide a restricted incident from its own responder, never show one to an outsider.
+
+_SEATS = "incidents_roleassignment"
+# Every piece of these statements is a constant of this module: nothing comes from input.
+_SEAT_OF_NEW = f"COALESCE((SELECT is_restricted FROM {_TABLE} WHERE id = NEW.incident_id), false)"  # noqa: S608
+
+
+def postgresql_seat_flags_create() -> list[str]:
+    return [
+        f"""CREATE OR REPLACE FUNCTION incidents_roleassignment_flag() RETURNS trigger AS $$
+BEGIN
+    NEW.incident_restricted := {_SEAT_OF_NEW};
+    RETURN NEW;
+END $$ LANGUAGE plpgsql;""",
+        f"DROP TRIGGER IF EXISTS incidents_roleassignment_flag ON {_SEATS};",
+        f"CREATE TRIGGER incidents_roleassignment_flag BEFORE INSERT OR UPDATE ON {_SEATS} "
+        "FOR EACH ROW EXECUTE FUNCTION incidents_roleassignment_flag();",
+        f"""CREATE OR REPLACE FUNCTION incidents_incident_seat_flags() RETURNS trigger AS $$
+BEGIN
+    UPDATE {_SEATS} SET incident_restricted = NEW.is_restricted
+    WHERE incident_id = NEW.id AND incident_restricted IS DISTINCT FROM NEW.is_restricted;
+    RETURN NULL;
+END $$ LANGUAGE plpgsql;""",  # noqa: S608
+        f"DROP TRIGGER IF EXISTS incidents_incident_seat_flags ON {_TABLE};",
+        f"CREATE TRIGGER incidents_incident_seat_flags AFTER INSERT OR UPDATE OF is_restricted ON {_TABLE} "
+        "FOR EACH ROW EXECUTE FUNCTION incidents_incident_seat_flags();",
+    ]
+
+
+def postgresql_seat_flags_drop() -> list[str]:
+    return [
+        f"DROP TRIGGER IF EXISTS incidents_roleassignment_flag ON {_SEATS};",
+        f"DROP TRIGGER IF EXISTS incidents_incident_seat_flags ON {_TABLE};",
+        "DROP FUNCTION IF EXISTS incidents_roleassignment_flag();",
+        "DROP FUNCTION IF EXISTS incidents_incident_seat_flags();",
+    ]
+
+
+def sqlite_seat_flags_create() -> list[str]:
+    # SQLite cannot change NEW in a BEFORE trigger: the row is corrected right after the write
+    # (recursive triggers are off, and the guard would stop a second pass anyway).
+    correct = (
+        f"UPDATE {_SEATS} SET incident_restricted = {_SEAT_OF_NEW} "  # noqa: S608
+        f"WHERE id = NEW.id AND incident_restricted IS NOT {_SEAT_OF_NEW};"
+    )
+    handed_down = (
+        f"UPDATE {_SEATS} SET incident_restricted = NEW.is_restricted "  # noqa: S608
+        "WHERE incident_id = NEW.id AND incident_restricted IS NOT NEW.is_restricted;"
+    )
+    return [
+        f"CREATE TRIGGER IF NOT EXISTS incidents_roleassignment_flag_insert AFTER INSERT ON {_SEATS} "
+        f"BEGIN {correct} END;",
+        f"CREATE TRIGGER IF NOT EXISTS incidents_roleassignment_flag_update AFTER UPDATE ON {_SEATS} "
+        f"BEGIN {correct} END;",
+        f"CREATE TRIGGER IF NOT EXISTS incidents_incident_seat_flags_insert AFTER INSERT ON {_TABLE} "
+        f"BEGIN {handed_down} END;",
+        f"CREATE TRIGGER IF NOT EXISTS incidents_incident_seat_flags_update AFTER UPDATE OF is_restricted "
+        f"ON {_TABLE} WHEN OLD.is_restricted IS NOT NEW.is_restricted BEGIN {handed_down} END;",
+    ]
+
+
+def sqlite_seat_flags_drop() -> list[str]:
+    return [
+        f"DROP TRIGGER IF EXISTS {name};"
+        for name in (
+            "incidents_roleassignment_flag_insert",
+            "incidents_roleassignment_flag_update",
+            "incidents_incident_seat_flags_insert",
+            "incidents_incident_seat_flags_update",
+        )
+    ]
+
+
+def install_seat_flags(conn: BaseDatabaseWrapper) -> None:
+    _run(conn, {"postgresql": postgresql_seat_flags_create, "sqlite": sqlite_seat_flags_create})
+
+
+def uninstall_seat_flags(conn: BaseDatabaseWrapper) -> None:
+    _run(conn, {"postgresql": postgresql_seat_flags_drop, "sqlite": sqlite_seat_flags_drop})
+
+
+def sync_seat_flags(conn: BaseDatabaseWrapper) -> int:
+    """Give every role assignment its incident's flag (after a load with the triggers lifted)."""
+    flag = f"COALESCE((SELECT i.is_restricted FROM {_TABLE} i WHERE i.id = {_SEATS}.incident_id), false)"  # noqa: S608
     with conn.cursor() as cursor:
-        for statement in statements():
-            cursor.execute(statement)
+        cursor.execute(f"UPDATE {_SEATS} SET incident_restricted = {flag} WHERE incident_restricted <> {flag}")  # noqa: S608
+        return cursor.rowcount
 
 
 # --- Aggregates -----------------------------------------------------------------------------------
@@ -257,8 +351,9 @@ def stored() -> dict[tuple[Any, ...], list[int]]:
 
 
 @transaction.atomic
-def rebuild() -> int:
-    """Replace the rollup with a full recomputation; incident writes wait until it is done."""
+def rebuild() -> tuple[int, int]:
+    """Replace the rollup with a full recomputation and correct any seat flag that differs from
+    its incident; incident writes wait until it is done. Returns (groups, seat flags corrected)."""
     if connection.vendor == "postgresql":
         with connection.cursor() as cursor:
             # Readers go on; writers (whose triggers would touch the rollup) wait for the commit.
@@ -273,4 +368,4 @@ def rebuild() -> int:
         for (month, *group), values in recompute().items()
     ]
     KpiMonth.objects.bulk_create(rows, batch_size=1000)
-    return len(rows)
+    return len(rows), sync_seat_flags(connection)

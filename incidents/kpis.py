@@ -14,9 +14,10 @@ through the ``detected_at`` covering index:
   the local one (those incidents are taken out of their UTC month and put in
   their local one);
 - for a reader who does not see every restricted incident, the restricted
-  incidents of their own (the rollup then serves the unrestricted ones only),
-  read from the covering index of restricted incidents (their current roles
-  and the incidents they declared), not from the table.
+  incidents of their own (the rollup then serves the unrestricted ones only):
+  those they hold a current role on, from the partial index of their seats on
+  restricted incidents, and those they declared, from the covering index of
+  restricted incidents by declarer; neither reads other readers' rows.
 """
 
 from __future__ import annotations
@@ -141,7 +142,8 @@ def incident_kpis(user: Any, filters: KpiFilters) -> list[dict[str, Any]]:
     if outside:
         _add(totals, aggregate(live.filter(_in_ranges(outside)), tz=tz))
     if restricted_live is not None:
-        _add(totals, aggregate(restricted_live.filter(own_restricted(user)), tz=tz))
+        for part in own_restricted(user):
+            _add(totals, aggregate(restricted_live.filter(part), tz=tz))
     return _rows(totals)
 
 

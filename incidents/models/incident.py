@@ -218,6 +218,14 @@ class RoleAssignment(models.Model):
     ended_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
+    incident_restricted = models.BooleanField(
+        default=False,
+        editable=False,
+        help_text=(
+            "The incident's is_restricted, set by the database on every write (incidents/kpi_rollup.py): "
+            "a reader's own restricted incidents are found from these seats alone."
+        ),
+    )
 
     class Meta:
         ordering = ["role__order", "-assigned_at"]
@@ -228,7 +236,14 @@ class RoleAssignment(models.Model):
                 name="one_active_holder_per_incident_role",
             )
         ]
-        indexes = [models.Index(fields=["user", "incident"], name="roleassignment_user_incident")]
+        indexes = [
+            models.Index(fields=["user", "incident"], name="roleassignment_user_incident"),
+            models.Index(
+                fields=["user", "incident"],
+                condition=Q(ended_at__isnull=True, incident_restricted=True),
+                name="roleassignment_restricted_seat",
+            ),
+        ]
 
     def __str__(self) -> str:
         return f"{self.role} on {self.incident_id}: {self.user}"
