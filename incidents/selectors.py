@@ -125,7 +125,9 @@ def incident_rows(user: Any) -> QuerySet[Incident]:
     )
     return _rendered(
         incidents_visible_to(user).only(*own, *_ROW_RELATED_COLUMNS),
-        services=Prefetch("services", queryset=Service.objects.only("id", "name")),
+        # As a list attribute: a row then reads its services without building a related manager
+        # and a queryset per incident (100 managers and 50 query clones per page of 50).
+        services=Prefetch("services", queryset=Service.objects.only("id", "name"), to_attr="listed_services"),
         holders=holders,
     )
 

@@ -33,6 +33,7 @@ from incidents.api.serializers import (
     TimelineMarkSerializer,
     TransitionInputSerializer,
 )
+from incidents.api.serializers.incident_rows import listed_services
 from incidents.api.views.base import ID, ConfigViewSet
 from incidents.api.views.communications import IncidentCommunicationsMixin
 from incidents.api.views.plan import IncidentPlanMixin
@@ -122,7 +123,7 @@ class IncidentViewSet(CsvExportMixin, IncidentPlanMixin, IncidentCommunicationsM
         CsvColumn("status"),
         CsvColumn("severity", "severity.name"),
         CsvColumn("category", "category.name"),
-        CsvColumn("services", lambda incident: "; ".join(s.name for s in incident.services.all())),
+        CsvColumn("services", lambda incident: "; ".join(s.name for s in listed_services(incident))),
         CsvColumn("occurred_at"),
         CsvColumn("detected_at"),
         CsvColumn("aware_at"),
