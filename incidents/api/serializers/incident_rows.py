@@ -29,14 +29,6 @@ def iso_datetime(value: datetime | None, tz: tzinfo) -> str | None:
     return text
 
 
-def user_summary(user: Any) -> dict[str, Any]:
-    return {
-        "id": user.pk,
-        "username": user.get_username(),
-        "name": user.get_full_name() or user.get_username(),
-    }
-
-
 def _user(pk: int, username: str, first_name: str, last_name: str) -> dict[str, Any]:
     # As User.get_full_name() does it: the two names joined by a space, stripped.
     return {"id": pk, "username": username, "name": f"{first_name} {last_name}".strip() or username}
@@ -175,12 +167,18 @@ def incident_row(incident: Incident, tz: tzinfo) -> dict[str, Any]:
     if holders is None:
         holders = incident.role_assignments.filter(ended_at__isnull=True).select_related("role", "user")
     roles = [
-        {
-            "role": holder.role.slug,
-            "role_name": holder.role.name,
-            "user": user_summary(holder.user),
-            "assigned_at": iso_datetime(holder.assigned_at, tz),
-        }
+        _holder(
+            {
+                "assigned_at": holder.assigned_at,
+                "role__slug": holder.role.slug,
+                "role__name": holder.role.name,
+                "user_id": holder.user_id,
+                "user__username": holder.user.username,
+                "user__first_name": holder.user.first_name,
+                "user__last_name": holder.user.last_name,
+            },
+            tz,
+        )
         for holder in holders
     ]
     services = [{"id": service.pk, "name": service.name} for service in listed_services(incident)]
